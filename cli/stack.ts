@@ -18,7 +18,9 @@ export function loadStack(stackOrFile: string): StackLoad {
   try {
     const { raw, secretKeys } = readStackFile(file);
     const result = loadFabricConfig(raw, { file, secretKeys });
-    return result.ok ? { ok: true, file, config: result.config, warnings: result.warnings } : { ok: false, file, lines: result.problems.map(formatProblem) };
+    return result.ok
+      ? { ok: true, file, config: result.config, warnings: result.warnings }
+      : { ok: false, file, lines: result.problems.map(formatProblem) };
   } catch (err) {
     if (err instanceof StackFileError) return { ok: false, file, lines: [err.message] };
     throw err;

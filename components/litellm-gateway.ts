@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config/gateways.ts";
 import { contentHash } from "../render/hash.ts";
-import { ensureUnitScript, gatewayApplyScript, gatewayRemoveScript, removeUnitScript } from "../render/steps.ts";
+import { ensureUnitScript, gatewayApplyScript, gatewayRemoveScript, gatewayRestartPending, removeUnitScript } from "../render/steps.ts";
 import { renderContainerUnit } from "../render/systemd.ts";
 import type { Host } from "./host.ts";
 import type { KeyVaultSecretSync } from "./key-vault-secret-sync.ts";
@@ -53,7 +53,12 @@ export class LiteLlmGateway extends pulumi.ComponentResource {
     const unitStep = host.step(
       `${name}-unit`,
       {
-        create: ensureUnitScript({ unit: gateway.unit, dirs: [dir], restartOnChange: false }),
+        create: ensureUnitScript({
+          unit: gateway.unit,
+          dirs: [dir],
+          restartOnChange: false,
+          pendingRestartFile: `${dir}/${gatewayRestartPending}`,
+        }),
         delete: removeUnitScript(gateway.unit),
         stdin: unit,
         triggers: [unitHash],

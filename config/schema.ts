@@ -48,7 +48,11 @@ export function checkReferences(c: FabricConfig, ctx: Ctx): void {
     requireHost(["backends", id, "host"], b.host);
     const host = c.hosts[b.host];
     if (host?.os === "windows-wsl" && host.gpu !== "nvidia") {
-      issue(ctx, ["hosts", b.host, "gpu"], "Windows hosts run vLLM in Podman Desktop with NVIDIA's CDI device; other GPUs are not supported there");
+      issue(
+        ctx,
+        ["hosts", b.host, "gpu"],
+        "Windows hosts run vLLM in Podman Desktop with NVIDIA's CDI device; other GPUs are not supported there",
+      );
     }
     if (host?.os === "linux" && host.appsDir === undefined) {
       issue(ctx, ["hosts", b.host, "appsDir"], `required: backend '${id}' runs here`);

@@ -28,8 +28,10 @@ export interface GatewayModels {
 
 export function gatewayModels(config: FabricConfig, gateway: GatewayConfig): GatewayModels {
   const enabledProvider = (name: string) => config.providers[name]?.enabled === true;
-  const roles = gateway.models.filter((m) => m in config.roles);
-  const providers = gateway.models.filter(enabledProvider);
+  // Sorted: the order of `models` in the stack file is not a change worth a restart.
+  const served = [...gateway.models].sort();
+  const roles = served.filter((m) => m in config.roles);
+  const providers = served.filter(enabledProvider);
   const aliases: Record<string, string> = {};
   for (const role of roles) for (const alias of config.roles[role]?.aliases ?? []) aliases[alias] = role;
   const fallbacks = roles.flatMap((role) => {

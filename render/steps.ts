@@ -80,6 +80,8 @@ export interface UnitStep {
   readonly dirs: readonly string[];
   /** Restart the service when the unit changed (vLLM, Redis). The gateway restarts in its gated apply instead. */
   readonly restartOnChange: boolean;
+  /** Without a restart here, a changed unit leaves this file for the gated apply to act on. */
+  readonly pendingRestartFile?: string;
 }
 
 export const unitPath = (unit: string) => `/etc/systemd/system/${unit}.service`;
@@ -92,6 +94,7 @@ export function ensureUnitScript(step: UnitStep): string {
     ...step.dirs.map((d) => `mkdir -p ${shQuote(d)}`),
     ...writeStdinLines({ path: unitPath(step.unit), mode: "0644", owner: "root:root" }, unitPath(step.unit)),
     `if [ "$changed" = 1 ]; then systemctl daemon-reload; fi`,
+    ...(step.pendingRestartFile === undefined ? [] : [`if [ "$changed" = 1 ]; then : >${shQuote(step.pendingRestartFile)}; fi`]),
     `systemctl enable ${u} >/dev/null 2>&1 || systemctl enable ${u}`,
     ...(step.restartOnChange
       ? [`if [ "$changed" = 1 ] || ! systemctl is-active --quiet ${u}; then systemctl restart ${u}; fi`, ...waitActiveLines(step.unit, 60)]
@@ -131,6 +134,9 @@ export interface GatewayApply {
   readonly stagedFiles: readonly string[];
 }
 
+/** Left by the unit step when the gateway's unit changed: the gated apply restarts for it. */
+export const gatewayRestartPending = ".restart-pending";
+
 /**
  * Health-gated apply. The config arrives on stdin and is staged as `config.yaml.next`; the
  * secret sync stages `.env.next` the same way. Staged files that differ are swapped in (the
@@ -167,7 +173,7 @@ export function gatewayApplyScript(g: GatewayApply): string {
     `  mv -f "$dir/$f.next" "$dir/$f"`,
     `  swapped="$swapped $f"`,
     "done",
-    `if [ -z "$swapped" ] && systemctl is-active --quiet ${u}; then echo unchanged; exit 0; fi`,
+    `if [ -z "$swapped" ] && [ ! -e "$dir/${gatewayRestartPending}" ] && systemctl is-active --quiet ${u}; then echo unchanged; exit 0; fi`,
     "ready() {",
     `  end=$(( $(date +%s) + ${g.readinessTimeoutSeconds} ))`,
     `  while [ "$(date +%s)" -lt "$end" ]; do`,
@@ -177,7 +183,7 @@ export function gatewayApplyScript(g: GatewayApply): string {
     "  return 1",
     "}",
     `systemctl restart ${u}`,
-    'if ready; then echo "applied:$swapped"; exit 0; fi',
+    `if ready; then rm -f "$dir/${gatewayRestartPending}"; echo "applied:$swapped"; exit 0; fi`,
     `logs=$(podman logs --tail 60 ${shQuote(g.containerName)} 2>&1 || systemctl status ${u} 2>&1 || true)`,
     "for f in $swapped; do",
     `  mv -f "$dir/$f" "$dir/$f.next"`,
@@ -201,6 +207,7 @@ export function gatewayRemoveScript(g: { readonly appDir: string; readonly files
   return [
     "set -eu",
     `dir=${shQuote(g.appDir)}`,
+    `rm -f "$dir/${gatewayRestartPending}"`,
     `for f in ${g.files.map(shQuote).join(" ")}; do`,
     `  rm -f "$dir/$f.next" "$dir/$f.prev"`,
     `  if [ -e "$dir/$f.pre-fabric" ]; then mv -f "$dir/$f.pre-fabric" "$dir/$f"; else rm -f "$dir/$f"; fi`,
@@ -211,7 +218,12 @@ export function gatewayRemoveScript(g: { readonly appDir: string; readonly files
 
 /** Stages a secret file as `<path>.next` for the gated apply to swap in; never touches the live file. */
 export function stageSecretFileScript(file: FileSpec): string {
-  return ["set -eu", ...writeStdinLines(file, `${file.path}.next`).filter((l) => !l.includes(".pre-fabric")), "echo staged", ""].join("\n");
+  return [
+    "set -eu",
+    ...writeStdinLines(file, `${file.path}.next`).filter((l) => !l.includes(".pre-fabric")),
+    `if [ "$changed" = 1 ]; then echo staged; else echo unchanged; fi`,
+    "",
+  ].join("\n");
 }
 
 /** Runs a script as root: directly when the SSH user is root, else through passwordless sudo. */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what fabric needs on a fresh Debian 12 machine, idempotently, and puts Node 24 on
+# PATH. Source it (`. scripts/setup.sh`) to keep the PATH; a second run returns quickly.
+#   FABRIC_SETUP=unit   only what `npm test` needs (default)
+#   FABRIC_SETUP=all    also the Pulumi engine, the lab's packages, LiteLLM and the Key Vault emulator
+set -euo pipefail
+_fabric_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+_fabric_t0=$(date +%s)
+_fabric_say() { printf 'fabric setup: %s (+%ss)\n' "$*" "$(( $(date +%s) - _fabric_t0 ))" >&2; }
+
+# Debian packages, installed only when missing (apt-get update once, only if needed).
+fabric_apt() {
+  local missing=()
+  for pkg in "$@"; do dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  _fabric_say "apt-get install ${missing[*]}"
+  if [ -z "${_FABRIC_APT_UPDATED:-}" ]; then apt-get update -qq >/dev/null; _FABRIC_APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+PATH="$("$_fabric_root/scripts/node.sh"):$PATH"
+export PATH
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+
+fabric_apt shellcheck
+cd "$_fabric_root"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  _fabric_say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+_fabric_say "node $(node --version), dependencies ready"
+cd - >/dev/null
