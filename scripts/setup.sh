@@ -25,8 +25,10 @@ export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
 fabric_apt shellcheck
 cd "$_fabric_root"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  _fabric_say "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  # Not `npm ci`: npm 11.19 writes locks without other platforms' optional packages (Biome's
+  # binaries) and its own `npm ci` then refuses them. `npm install` keeps the locked versions.
+  _fabric_say "npm install"
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
 fi
 _fabric_say "node $(node --version), dependencies ready"
 cd - >/dev/null
