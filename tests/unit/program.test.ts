@@ -178,8 +178,8 @@ describe("config changes", () => {
     const before = await inputsOf(await build(pinnedStack("motoko", testHostKey), "fabric-a"));
     const after = await inputsOf(await build(loadOk(raw), "fabric-b"));
     // Secret stdin differs by the generated values only; compare what is not secret.
-    const plain = (m: Record<string, { create: unknown; stdin: unknown }>) =>
-      Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k.startsWith("secrets-") ? v.create : v]));
+    const plain = (m: Record<string, Record<string, unknown>>) =>
+      Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k.startsWith("secrets-") ? v["create"] : v]));
     expect(plain(after)).toEqual(plain(before));
   });
 
