@@ -218,3 +218,28 @@ describe("the akira stack's resource graph", () => {
     expect(byName(built, "client-motoko-env").parent).toBe("client-motoko");
   });
 });
+
+describe("a gateway with the Redis cache on", () => {
+  it("starts Redis first, with its password only on stdin", async () => {
+    const raw = rawStack("motoko");
+    for (const host of Object.values(raw["fabric:hosts"] as Record<string, { hostKey?: string }>)) host.hostKey = testHostKey;
+    raw["fabric:gateways"].motoko.cache = {
+      enabled: true,
+      redis: { image: "docker.io/library/redis:7.2.5", passwordEnv: "REDIS_PASSWORD" },
+    };
+    raw["fabric:secrets"].env.REDIS_PASSWORD = "redis-password";
+    const built = await build(loadOk(raw), "fabric-redis");
+    expect(byName(built, "gateway-motoko-apply").dependsOn.sort()).toEqual([
+      "gateway-motoko-unit",
+      "redis-motoko-conf",
+      "redis-motoko-unit",
+      "secrets-motoko-env",
+    ]);
+    const conf = byName(built, "redis-motoko-conf").props;
+    expect(await pulumi.isSecret(pulumi.output(conf.stdin))).toBe(true);
+    expect(await resolve(conf.stdin as pulumi.Input<string>)).toContain(`requirepass ${built.secrets.REDIS_PASSWORD}\n`);
+    const unit = await resolve(byName(built, "redis-motoko-unit").props.stdin as pulumi.Input<string>);
+    expect(unit).not.toContain(built.secrets.REDIS_PASSWORD);
+    expect(unit).toContain("redis-server /usr/local/etc/redis/redis.conf");
+  });
+});
