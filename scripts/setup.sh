@@ -23,6 +23,14 @@ export PATH
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 
 fabric_apt shellcheck
+
+# actionlint checks the GitHub workflows; built once from the Go module proxy.
+export GOBIN="${FABRIC_CACHE:-$HOME/.cache/fabric}/go/bin"
+PATH="$GOBIN:$PATH"
+if ! command -v actionlint >/dev/null 2>&1; then
+  _fabric_say "go install actionlint"
+  (cd /tmp && go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12)
+fi
 cd "$_fabric_root"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # Not `npm ci`: npm 11.19 writes locks without other platforms' optional packages (Biome's
