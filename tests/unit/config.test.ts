@@ -1,11 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { findFallbackCycle } from "../../config/fallbacks.ts";
 import { problemsOf, rawStack, realStacks } from "../support/stacks.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "fabric-validate-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const paths = (raw: Record<string, unknown>, secretKeys: string[] = []) =>
   problemsOf(raw, secretKeys).map((p) => `${p.path}: ${p.message}`);
@@ -168,8 +171,7 @@ describe("npm run validate", () => {
     const raw = rawStack("akira");
     raw["fabric:roles"]["akira/qwen2.5-7b"].backend = "nowhere";
     raw["fabric:gateways"].akira.port = 70000;
-    const dir = mkdtempSync(join(tmpdir(), "fabric-validate-"));
-    const file = join(dir, "Pulumi.broken.yaml");
+    const file = join(scratch, "Pulumi.broken.yaml");
     writeFileSync(file, stringify({ config: raw }));
     const result = spawnSync(process.execPath, ["--no-warnings", "cli/validate.ts", file], { encoding: "utf8" });
     expect(result.status).toBe(1);
@@ -181,8 +183,7 @@ describe("npm run validate", () => {
   });
 
   it("reports a YAML syntax error with the file name", () => {
-    const dir = mkdtempSync(join(tmpdir(), "fabric-validate-"));
-    const file = join(dir, "Pulumi.bad.yaml");
+    const file = join(scratch, "Pulumi.bad.yaml");
     writeFileSync(file, "config:\n  fabric:hosts: [unclosed\n");
     const result = spawnSync(process.execPath, ["--no-warnings", "cli/validate.ts", file], { encoding: "utf8" });
     expect(result.status).toBe(1);

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Language, type Node, Parser } from "web-tree-sitter";
 import { renderedArtifacts } from "../support/rendered.ts";
 import { pinnedStack, realStacks } from "../support/stacks.ts";
@@ -11,6 +11,13 @@ import { pinnedStack, realStacks } from "../support/stacks.ts";
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq2bmVyLXVzZWQtaW4tYS10ZXN0LW9ubHktcGxhY2Vob2xk";
 const artifacts = realStacks.flatMap((stack) => renderedArtifacts(pinnedStack(stack, hostKey)).map((a) => ({ ...a, stack })));
 const dir = mkdtempSync(join(tmpdir(), "fabric-parse-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let unitDirs = 0;
+const freshUnitDir = () => {
+  const d = join(dir, `units-${unitDirs++}`);
+  mkdirSync(d);
+  return d;
+};
 const fileOf = (a: { stack: string; name: string; text: string }) => {
   const file = join(dir, `${a.stack}-${a.name}`);
   writeFileSync(file, a.text);
@@ -60,7 +67,7 @@ describe("rendered PowerShell", () => {
 describe.skipIf(!has("systemd-analyze"))("rendered units", () => {
   const units = artifacts.filter((a) => a.kind === "service");
   it.each(units.map((a) => [`${a.stack}/${a.name}`, a] as const))("%s passes systemd-analyze verify", (_, a) => {
-    const unitDir = mkdtempSync(join(tmpdir(), "fabric-unit-"));
+    const unitDir = freshUnitDir();
     const file = join(unitDir, a.name.endsWith(".service") ? a.name.replace(/^.*?([^/]+)$/, "$1") : `${a.name}.service`);
     writeFileSync(file, a.text);
     const result = spawnSync("systemd-analyze", ["verify", "--man=no", file], { encoding: "utf8" });
@@ -74,7 +81,7 @@ describe.skipIf(!has("systemd-analyze"))("rendered units", () => {
     expect(complaints).toEqual([]);
   });
   it("systemd-analyze rejects a broken unit (so a pass means something)", () => {
-    const unitDir = mkdtempSync(join(tmpdir(), "fabric-unit-"));
+    const unitDir = freshUnitDir();
     const file = join(unitDir, "broken.service");
     writeFileSync(file, "[Service]\nExecStart=relative/path\nBogusKey=1\n");
     const result = spawnSync("systemd-analyze", ["verify", "--man=no", file], { encoding: "utf8" });
