@@ -1,0 +1,3 @@
+module fabric/standin
+
+go 1.22
