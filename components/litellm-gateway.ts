@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config/gateways.ts";
 import { contentHash } from "../render/hash.ts";
+import { gatewayCorsEnv } from "../render/litellm.ts";
 import { ensureUnitScript, gatewayApplyScript, gatewayRemoveScript, gatewayRestartPending, removeUnitScript } from "../render/steps.ts";
 import { renderContainerUnit } from "../render/systemd.ts";
 import type { Host } from "./host.ts";
@@ -45,7 +46,7 @@ export class LiteLlmGateway extends pulumi.ComponentResource {
       containerName: gateway.containerName,
       image: gateway.image,
       ...(args.secrets === undefined ? {} : { envFile: `${dir}/.env` }),
-      podmanArgs: ["-v", `${dir}/config.yaml:/app/config.yaml:ro,z`],
+      podmanArgs: ["-v", `${dir}/config.yaml:/app/config.yaml:ro,z`, "-e", gatewayCorsEnv(gateway, host.config.address)],
       args: ["--config", "/app/config.yaml", "--host", gateway.bind, "--port", String(gateway.port)],
       ...(args.cache === undefined ? {} : { after: [`${gateway.containerName}-redis.service`] }),
     });

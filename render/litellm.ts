@@ -129,8 +129,6 @@ export function liteLlmConfig(config: FabricConfig, gatewayId: string, options: 
 
   const generalSettings: Record<string, unknown> = {
     ...(gateway.masterKeyEnv === undefined ? {} : { master_key: `os.environ/${gateway.masterKeyEnv}` }),
-    // An empty list is written on purpose: without the key LiteLLM answers every origin.
-    cors_allow_origins: gateway.corsOrigins,
   };
 
   return {
@@ -147,4 +145,14 @@ export function renderLiteLlmConfig(config: FabricConfig, gatewayId: string, opt
     liteLlmConfig(config, gatewayId, options),
     { lineWidth: 0 },
   )}`;
+}
+
+/**
+ * The origins browsers may call the gateway from, as LiteLLM reads them: the environment
+ * variable LITELLM_CORS_ORIGINS (the pinned release has no config key for it). Unset or empty
+ * means every origin, so with none configured the gateway's own origin is written instead.
+ */
+export function gatewayCorsEnv(gateway: GatewayConfig, hostAddress: string): string {
+  const origins = gateway.corsOrigins.length > 0 ? gateway.corsOrigins : [`http://${hostAddress}:${gateway.port}`];
+  return `LITELLM_CORS_ORIGINS=${origins.join(",")}`;
 }

@@ -2,7 +2,7 @@ import { renderAskCliEnv } from "../../components/ask-cli-client.ts";
 import type { FabricConfig } from "../../config/load.ts";
 import { renderEnvFile } from "../../render/env-file.ts";
 import { firewallEnsureScript, firewallUndoScript } from "../../render/firewalld.ts";
-import { renderLiteLlmConfig } from "../../render/litellm.ts";
+import { gatewayCorsEnv, renderLiteLlmConfig } from "../../render/litellm.ts";
 import { decodePowerShellCommand } from "../../render/quote.ts";
 import {
   ensureFileScript,
@@ -98,7 +98,12 @@ export function renderedArtifacts(config: FabricConfig): Artifact[] {
         containerName: gateway.containerName,
         image: gateway.image,
         envFile: `${dir}/.env`,
-        podmanArgs: ["-v", `${dir}/config.yaml:/app/config.yaml:ro,z`],
+        podmanArgs: [
+          "-v",
+          `${dir}/config.yaml:/app/config.yaml:ro,z`,
+          "-e",
+          gatewayCorsEnv(gateway, config.hosts[gateway.host]?.address ?? ""),
+        ],
         args: ["--config", "/app/config.yaml", "--host", gateway.bind, "--port", String(gateway.port)],
       }),
     );

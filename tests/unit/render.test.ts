@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderEnvFile } from "../../render/env-file.ts";
-import { liteLlmConfig } from "../../render/litellm.ts";
+import { gatewayCorsEnv, liteLlmConfig } from "../../render/litellm.ts";
 import { renderedArtifacts } from "../support/rendered.ts";
 import { loadOk, pinnedStack, rawStack, realStacks } from "../support/stacks.ts";
 
@@ -55,7 +55,7 @@ describe("the LiteLLM config", () => {
     expect(liteLlmConfig(loadOk(raw), "motoko")).toEqual(liteLlmConfig(loadOk(rawStack("motoko")), "motoko"));
   });
 
-  it("writes cache, rate limits, CORS, metrics and the master key where LiteLLM reads them", () => {
+  it("writes cache, rate limits, metrics and the master key where LiteLLM reads them", () => {
     const raw = rawStack("motoko");
     Object.assign(raw["fabric:gateways"].motoko, {
       cache: { enabled: true, ttlSeconds: 600, redis: { image: "docker.io/library/redis:7.2.5", passwordEnv: "REDIS_PASSWORD" } },
@@ -74,7 +74,7 @@ describe("the LiteLLM config", () => {
       rpm: 100,
       tpm: 50000,
     });
-    expect(cfg.general_settings).toEqual({ master_key: "os.environ/LITELLM_MASTER_KEY", cors_allow_origins: ["https://app.example"] });
+    expect(cfg.general_settings).toEqual({ master_key: "os.environ/LITELLM_MASTER_KEY" });
   });
 });
 
@@ -84,5 +84,21 @@ describe("the env file", () => {
   });
   it("is sorted and deterministic", () => {
     expect(renderEnvFile({ B: "2", A: "1" })).toBe(renderEnvFile({ A: "1", B: "2" }));
+  });
+});
+
+describe("CORS", () => {
+  const akira = pinnedStack("akira", hostKey);
+  it("passes the configured origins in LITELLM_CORS_ORIGINS, where the pinned LiteLLM reads them", () => {
+    const raw = rawStack("akira");
+    raw["fabric:gateways"].akira.corsOrigins = ["https://a.example", "http://localhost:3000"];
+    const gateway = loadOk(raw).gateways.akira;
+    expect(gateway && gatewayCorsEnv(gateway, "akira")).toBe("LITELLM_CORS_ORIGINS=https://a.example,http://localhost:3000");
+  });
+  it("admits only the gateway's own origin when none is configured (LiteLLM's default is every origin)", () => {
+    const gateway = akira.gateways.akira;
+    expect(gateway && gatewayCorsEnv(gateway, "akira.pangolin-vega.ts.net")).toBe(
+      "LITELLM_CORS_ORIGINS=http://akira.pangolin-vega.ts.net:4000",
+    );
   });
 });
