@@ -105,6 +105,8 @@ export function checkReferences(c: FabricConfig, ctx: Ctx): void {
     });
     for (const m of Object.keys(g.rateLimits)) {
       if (!served.has(m)) issue(ctx, [...base, "rateLimits", m], `'${m}' is not served by this gateway`);
+      // Measured on the pinned LiteLLM: per-model rpm/tpm bind chat completions, not embeddings.
+      else if (taskOf(c, m) === "embed") issue(ctx, [...base, "rateLimits", m], "LiteLLM does not enforce rpm/tpm on embeddings models");
     }
     if (g.masterKeyEnv !== undefined) requireSecret([...base, "masterKeyEnv"], g.masterKeyEnv);
     for (const [i, env] of (g.secretEnv ?? []).entries()) requireSecret([...base, "secretEnv", i], env);

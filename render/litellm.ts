@@ -102,7 +102,18 @@ export function liteLlmConfig(config: FabricConfig, gatewayId: string, options: 
     request_timeout: gateway.requestTimeoutSeconds,
     num_retries: gateway.numRetries,
     drop_params: true,
-    ...(models.fallbacks.length > 0 ? { fallbacks: models.fallbacks.map((f) => ({ [f.from]: f.to })) } : {}),
+    // Keyed by alias too: LiteLLM looks fallbacks up by the name the client sent, so a request
+    // to `local/chat` would otherwise fail instead of falling back (measured on 1.103.0).
+    ...(models.fallbacks.length > 0
+      ? {
+          fallbacks: models.fallbacks.flatMap((f) => [
+            { [f.from]: f.to },
+            ...Object.entries(models.aliases)
+              .filter(([, role]) => role === f.from)
+              .map(([alias]) => ({ [alias]: f.to })),
+          ]),
+        }
+      : {}),
     ...(cache.enabled
       ? {
           cache: true,

@@ -9,8 +9,11 @@
 set -euo pipefail
 
 readonly VERSION=1.103.0
+# prisma is only imported, never used: without it LiteLLM 1.103.0 answers a request without a
+# key with 500 (its auth error handler imports prisma) instead of 401. The ghcr image has it.
+readonly EXTRA="prisma==0.15.0"
 readonly CACHE="${FABRIC_CACHE:-$HOME/.cache/fabric}"
-readonly DEST="$CACHE/litellm/$VERSION"
+readonly DEST="$CACHE/litellm/$VERSION-$(printf '%s' "$EXTRA" | sha256sum | cut -c1-8)"
 
 # Installed in place (venvs are not relocatable); `.complete` marks a finished install, so an
 # interrupted one is thrown away and redone.
@@ -20,7 +23,7 @@ if [ ! -e "$DEST/.complete" ]; then
   rm -rf "$DEST"
   mkdir -p "$(dirname "$DEST")"
   python3 -m venv "$DEST"
-  "$DEST/bin/pip" install --quiet --disable-pip-version-check "litellm[proxy]==$VERSION"
+  "$DEST/bin/pip" install --quiet --disable-pip-version-check "litellm[proxy]==$VERSION" $EXTRA
   touch "$DEST/.complete"
   echo "fabric: litellm $VERSION installed in $(( $(date +%s) - t0 ))s" >&2
 fi

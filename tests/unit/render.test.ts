@@ -39,9 +39,11 @@ describe("the LiteLLM config", () => {
     };
     expect((liteLlmConfig(motoko, "motoko") as { litellm_settings: { fallbacks: unknown[] } }).litellm_settings.fallbacks).toEqual([
       { "chat-deep": ["openai/strong"] },
+      { "local/reasoner": ["openai/strong"] },
       { "chat-fast": ["chat-deep", "openai/strong"] },
+      { "local/chat": ["chat-deep", "openai/strong"] },
     ]);
-    expect(off.litellm_settings.fallbacks).toEqual([{ "chat-fast": ["chat-deep"] }]);
+    expect(off.litellm_settings.fallbacks).toEqual([{ "chat-fast": ["chat-deep"] }, { "local/chat": ["chat-deep"] }]);
     expect(off.model_list.map((m) => m.model_name)).not.toContain("openai/strong");
   });
 
