@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Installs what fabric needs on a fresh Debian 12 machine, idempotently, and puts Node 24 on
 # PATH. Source it (`. scripts/setup.sh`) to keep the PATH; a second run returns quickly.
-#   FABRIC_SETUP=unit   only what `npm test` needs (default)
-#   FABRIC_SETUP=all    also the Pulumi engine, the lab's packages, LiteLLM and the Key Vault emulator
 set -euo pipefail
 _fabric_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _fabric_t0=$(date +%s)
@@ -22,7 +20,8 @@ PATH="$("$_fabric_root/scripts/node.sh"):$PATH"
 export PATH
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 
-fabric_apt shellcheck
+# shellcheck lints rendered scripts; redis-server backs the cache in the integration tests.
+fabric_apt shellcheck redis-server
 
 # actionlint checks the GitHub workflows; built once from the Go module proxy.
 export GOBIN="${FABRIC_CACHE:-$HOME/.cache/fabric}/go/bin"
@@ -38,5 +37,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   _fabric_say "npm install"
   npm install --no-audit --no-fund --loglevel=error >/dev/null
 fi
+# The integration tests' real LiteLLM proxy and the vLLM stand-in: built once, cached.
+"$_fabric_root/scripts/standin.sh" >/dev/null
+"$_fabric_root/scripts/litellm.sh" >/dev/null
 _fabric_say "node $(node --version), dependencies ready"
 cd - >/dev/null
