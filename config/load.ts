@@ -71,14 +71,14 @@ export function loadFabricConfig(raw: Readonly<Record<string, unknown>>, source:
     return { ok: false, problems: dedupe(problems) };
   }
   const config = parsed.data;
-  if (config.secrets.source === "config" && !source.secretKeys.has("fabric:secretValues") && Object.keys(config.secrets.env).length > 0) {
-    problem(
-      "fabric:secretValues",
-      "required when secrets.source is config: `pulumi config set --secret --path 'secretValues.<ENV>' <value>`",
-    );
-    return { ok: false, problems };
-  }
   const warnings: ConfigProblem[] = [];
+  if (config.secrets.source === "config" && !source.secretKeys.has("fabric:secretValues") && Object.keys(config.secrets.env).length > 0) {
+    warnings.push({
+      file: source.file,
+      path: "fabric:secretValues",
+      message: "not set: `up` will stop before it applies anything (pulumi config set --secret --path 'secretValues.<ENV>' <value>)",
+    });
+  }
   for (const [name, host] of Object.entries(config.hosts)) {
     if (host.hostKey === undefined) {
       warnings.push({

@@ -1,6 +1,8 @@
 import { type ConfigProblem, type FabricConfig, loadFabricConfig, readStackFile } from "../../config/load.ts";
 
 export const realStacks = ["motoko", "akira"] as const;
+/** Every committed stack file, the lab included. */
+export const allStacks = [...realStacks, "lab"] as const;
 
 /** A stack file's raw `config:` values, deep-copied so a test can break them. */
 export function rawStack(stack: string): Record<string, any> {

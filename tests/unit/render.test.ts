@@ -3,11 +3,11 @@ import { parse } from "yaml";
 import { renderEnvFile } from "../../render/env-file.ts";
 import { gatewayCorsEnv, liteLlmConfig } from "../../render/litellm.ts";
 import { renderedArtifacts } from "../support/rendered.ts";
-import { loadOk, pinnedStack, rawStack, realStacks } from "../support/stacks.ts";
+import { allStacks, loadOk, pinnedStack, rawStack } from "../support/stacks.ts";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq2bmVyLXVzZWQtaW4tYS10ZXN0LW9ubHktcGxhY2Vob2xk";
 
-describe.each(realStacks)("what the %s stack renders", (stack) => {
+describe.each(allStacks)("what the %s stack renders", (stack) => {
   const config = pinnedStack(stack, hostKey);
   for (const artifact of renderedArtifacts(config)) {
     it(`${artifact.name} matches its reviewed snapshot`, async () => {

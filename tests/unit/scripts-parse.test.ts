@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Language, type Node, Parser } from "web-tree-sitter";
 import { renderedArtifacts } from "../support/rendered.ts";
-import { pinnedStack, realStacks } from "../support/stacks.ts";
+import { allStacks, pinnedStack } from "../support/stacks.ts";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq2bmVyLXVzZWQtaW4tYS10ZXN0LW9ubHktcGxhY2Vob2xk";
-const artifacts = realStacks.flatMap((stack) => renderedArtifacts(pinnedStack(stack, hostKey)).map((a) => ({ ...a, stack })));
+const artifacts = allStacks.flatMap((stack) => renderedArtifacts(pinnedStack(stack, hostKey)).map((a) => ({ ...a, stack })));
 const dir = mkdtempSync(join(tmpdir(), "fabric-parse-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let unitDirs = 0;
