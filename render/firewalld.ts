@@ -15,10 +15,16 @@ export function firewallEnsureScript(rule: FirewallRuleConfig): string {
   const r = shQuote(richRule(rule));
   return [
     "set -eu",
+    "changed=0",
     `if ! firewall-cmd --permanent${zoneArg(rule)} --query-rich-rule=${r} >/dev/null 2>&1; then`,
     `  firewall-cmd --permanent${zoneArg(rule)} --add-rich-rule=${r} >/dev/null`,
+    "  changed=1",
     "fi",
-    `firewall-cmd --query-rich-rule=${r}${zoneArg(rule)} >/dev/null 2>&1 || firewall-cmd --reload >/dev/null`,
+    `if ! firewall-cmd${zoneArg(rule)} --query-rich-rule=${r} >/dev/null 2>&1; then`,
+    "  firewall-cmd --reload >/dev/null",
+    "  changed=1",
+    "fi",
+    `if [ "$changed" = 1 ]; then echo changed; else echo unchanged; fi`,
     "",
   ].join("\n");
 }
