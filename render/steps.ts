@@ -4,7 +4,8 @@ import { shQuote } from "./quote.ts";
  * POSIX shell for each Linux host step. Every step is an idempotent "ensure" (safe to run
  * again) with an "undo" for delete. Content arrives on stdin, is written to a temp file
  * beside its target and moved into place, so a reader never sees half a file. The first
- * time fabric replaces a file it keeps the original as `<file>.pre-fabric`; undo puts it back.
+ * time fabric replaces a file it did not write (no `# Written by fabric` first line), it
+ * keeps the original as `<file>.pre-fabric`; undo puts it back.
  */
 
 export interface FileSpec {
@@ -16,6 +17,12 @@ export interface FileSpec {
 }
 
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf("/")) || "/";
+
+/** Every file fabric writes starts with this line; a file without it was there before fabric. */
+export const fabricHeader = "# Written by fabric";
+
+/** Shell test: the (quoted) file was written by fabric, so it is not an original to keep. */
+const writtenByFabric = (quotedPath: string) => `head -n 1 ${quotedPath} | grep -q '^${fabricHeader}'`;
 
 /** Shell lines that write stdin to `target` (via `target.fabric-tmp.*`) and set `changed=1` when it differs. */
 function writeStdinLines(file: FileSpec, target: string): string[] {
@@ -32,7 +39,7 @@ function writeStdinLines(file: FileSpec, target: string): string[] {
     `if [ -f ${p} ] && cmp -s "$tmp" ${p} && [ "$(stat -c '%a %U:%G %u:%g' ${p})" = "$(stat -c '%a %U:%G %u:%g' "$tmp")" ]; then`,
     `  rm -f "$tmp"`,
     "else",
-    `  if [ -e ${p} ] && [ ! -e ${shQuote(`${target}.pre-fabric`)} ]; then cp -p ${p} ${shQuote(`${target}.pre-fabric`)}; fi`,
+    `  if [ -e ${p} ] && [ ! -e ${shQuote(`${target}.pre-fabric`)} ] && ! ${writtenByFabric(p)}; then cp -p ${p} ${shQuote(`${target}.pre-fabric`)}; fi`,
     `  mv -f "$tmp" ${p}`,
     "  changed=1",
     "fi",
@@ -165,7 +172,7 @@ export function gatewayApplyScript(g: GatewayApply): string {
     `  [ -e "$dir/$f.next" ] || continue`,
     `  if [ -e "$dir/$f" ] && cmp -s "$dir/$f.next" "$dir/$f"; then rm -f "$dir/$f.next"; continue; fi`,
     `  if [ -e "$dir/$f" ]; then`,
-    `    [ -e "$dir/$f.pre-fabric" ] || cp -p "$dir/$f" "$dir/$f.pre-fabric"`,
+    `    [ -e "$dir/$f.pre-fabric" ] || ${writtenByFabric('"$dir/$f"')} || cp -p "$dir/$f" "$dir/$f.pre-fabric"`,
     `    cp -p "$dir/$f" "$dir/$f.prev"`,
     "  else",
     `    rm -f "$dir/$f.prev"`,
@@ -216,12 +223,30 @@ export function gatewayRemoveScript(g: { readonly appDir: string; readonly files
   ].join("\n");
 }
 
-/** Stages a secret file as `<path>.next` for the gated apply to swap in; never touches the live file. */
+/**
+ * Stages a secret file as `<path>.next` for the gated apply to swap in; never touches the live
+ * file. Content equal to the live file stages nothing (and drops a stale staged copy).
+ */
 export function stageSecretFileScript(file: FileSpec): string {
+  const live = shQuote(file.path);
+  const next = shQuote(`${file.path}.next`);
   return [
     "set -eu",
-    ...writeStdinLines(file, `${file.path}.next`).filter((l) => !l.includes(".pre-fabric")),
-    `if [ "$changed" = 1 ]; then echo staged; else echo unchanged; fi`,
+    `mkdir -p ${shQuote(dirOf(file.path))}`,
+    "umask 077",
+    `tmp=$(mktemp ${shQuote(`${file.path}.fabric-tmp.XXXXXX`)})`,
+    `trap 'rm -f "$tmp"' EXIT`,
+    `cat >"$tmp"`,
+    `chown ${shQuote(file.owner)} "$tmp"`,
+    `chmod ${file.mode} "$tmp"`,
+    `if [ -f ${live} ] && cmp -s "$tmp" ${live} && [ "$(stat -c '%a %u:%g' ${live})" = "$(stat -c '%a %u:%g' "$tmp")" ]; then`,
+    `  rm -f "$tmp" ${next}`,
+    "  echo unchanged",
+    "else",
+    `  mv -f "$tmp" ${next}`,
+    "  echo staged",
+    "fi",
+    "trap - EXIT",
     "",
   ].join("\n");
 }

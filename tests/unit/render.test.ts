@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderEnvFile } from "../../render/env-file.ts";
 import { gatewayCorsEnv, liteLlmConfig } from "../../render/litellm.ts";
+import { fabricHeader } from "../../render/steps.ts";
 import { renderedArtifacts } from "../support/rendered.ts";
 import { allStacks, loadOk, pinnedStack, rawStack } from "../support/stacks.ts";
 
@@ -102,5 +103,15 @@ describe("CORS", () => {
     expect(gateway && gatewayCorsEnv(gateway, "akira.pangolin-vega.ts.net")).toBe(
       "LITELLM_CORS_ORIGINS=http://akira.pangolin-vega.ts.net:4000",
     );
+  });
+});
+
+describe("files fabric writes", () => {
+  it("all start with the header that tells fabric's own files from the originals it keeps", () => {
+    const files = allStacks
+      .flatMap((stack) => renderedArtifacts(pinnedStack(stack, hostKey)))
+      .filter((a) => ["service", "yaml", "env"].includes(a.kind));
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) expect(f.text.startsWith(fabricHeader), f.name).toBe(true);
   });
 });

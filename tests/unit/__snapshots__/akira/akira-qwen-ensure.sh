@@ -11,7 +11,7 @@ changed=0
 if [ -f /etc/systemd/system/vllm.service ] && cmp -s "$tmp" /etc/systemd/system/vllm.service && [ "$(stat -c '%a %U:%G %u:%g' /etc/systemd/system/vllm.service)" = "$(stat -c '%a %U:%G %u:%g' "$tmp")" ]; then
   rm -f "$tmp"
 else
-  if [ -e /etc/systemd/system/vllm.service ] && [ ! -e /etc/systemd/system/vllm.service.pre-fabric ]; then cp -p /etc/systemd/system/vllm.service /etc/systemd/system/vllm.service.pre-fabric; fi
+  if [ -e /etc/systemd/system/vllm.service ] && [ ! -e /etc/systemd/system/vllm.service.pre-fabric ] && ! head -n 1 /etc/systemd/system/vllm.service | grep -q '^# Written by fabric'; then cp -p /etc/systemd/system/vllm.service /etc/systemd/system/vllm.service.pre-fabric; fi
   mv -f "$tmp" /etc/systemd/system/vllm.service
   changed=1
 fi

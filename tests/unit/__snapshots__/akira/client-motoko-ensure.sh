@@ -10,7 +10,7 @@ changed=0
 if [ -f /etc/ask-cli/env ] && cmp -s "$tmp" /etc/ask-cli/env && [ "$(stat -c '%a %U:%G %u:%g' /etc/ask-cli/env)" = "$(stat -c '%a %U:%G %u:%g' "$tmp")" ]; then
   rm -f "$tmp"
 else
-  if [ -e /etc/ask-cli/env ] && [ ! -e /etc/ask-cli/env.pre-fabric ]; then cp -p /etc/ask-cli/env /etc/ask-cli/env.pre-fabric; fi
+  if [ -e /etc/ask-cli/env ] && [ ! -e /etc/ask-cli/env.pre-fabric ] && ! head -n 1 /etc/ask-cli/env | grep -q '^# Written by fabric'; then cp -p /etc/ask-cli/env /etc/ask-cli/env.pre-fabric; fi
   mv -f "$tmp" /etc/ask-cli/env
   changed=1
 fi

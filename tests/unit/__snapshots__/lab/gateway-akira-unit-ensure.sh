@@ -11,7 +11,7 @@ changed=0
 if [ -f /etc/systemd/system/litellm.service ] && cmp -s "$tmp" /etc/systemd/system/litellm.service && [ "$(stat -c '%a %U:%G %u:%g' /etc/systemd/system/litellm.service)" = "$(stat -c '%a %U:%G %u:%g' "$tmp")" ]; then
   rm -f "$tmp"
 else
-  if [ -e /etc/systemd/system/litellm.service ] && [ ! -e /etc/systemd/system/litellm.service.pre-fabric ]; then cp -p /etc/systemd/system/litellm.service /etc/systemd/system/litellm.service.pre-fabric; fi
+  if [ -e /etc/systemd/system/litellm.service ] && [ ! -e /etc/systemd/system/litellm.service.pre-fabric ] && ! head -n 1 /etc/systemd/system/litellm.service | grep -q '^# Written by fabric'; then cp -p /etc/systemd/system/litellm.service /etc/systemd/system/litellm.service.pre-fabric; fi
   mv -f "$tmp" /etc/systemd/system/litellm.service
   changed=1
 fi

@@ -13,7 +13,7 @@ for f in config.yaml .env; do
   [ -e "$dir/$f.next" ] || continue
   if [ -e "$dir/$f" ] && cmp -s "$dir/$f.next" "$dir/$f"; then rm -f "$dir/$f.next"; continue; fi
   if [ -e "$dir/$f" ]; then
-    [ -e "$dir/$f.pre-fabric" ] || cp -p "$dir/$f" "$dir/$f.pre-fabric"
+    [ -e "$dir/$f.pre-fabric" ] || head -n 1 "$dir/$f" | grep -q '^# Written by fabric' || cp -p "$dir/$f" "$dir/$f.pre-fabric"
     cp -p "$dir/$f" "$dir/$f.prev"
   else
     rm -f "$dir/$f.prev"
