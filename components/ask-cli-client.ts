@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientConfig } from "../config/clients.ts";
-import { contentHash } from "../render/hash.ts";
 import { shQuote } from "../render/quote.ts";
 import { ensureFileScript, restoreFileScript } from "../render/steps.ts";
 import type { Host } from "./host.ts";
@@ -41,7 +40,6 @@ export class AskCliClient extends pulumi.ComponentResource {
         create: ensureFileScript({ path: client.path, mode, owner: client.owner }),
         delete: restoreFileScript(client.path),
         stdin: content,
-        triggers: [secret ? pulumi.secret(content.apply((c) => contentHash(c))) : contentHash(renderAskCliEnv(client))],
         secret,
       },
       { parent: this },

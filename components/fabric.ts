@@ -5,7 +5,6 @@ import type { WindowsScriptName } from "../render/windows.ts";
 import { AskCliClient } from "./ask-cli-client.ts";
 import { FirewallRichRule } from "./firewall-rich-rule.ts";
 import { Host } from "./host.ts";
-import { KeyVaultSecretSync } from "./key-vault-secret-sync.ts";
 import { LiteLlmGateway } from "./litellm-gateway.ts";
 import { RedisCache } from "./redis-cache.ts";
 import { tokens } from "./tokens.ts";
@@ -118,18 +117,10 @@ export class Fabric extends pulumi.ComponentResource {
     for (const [id, gateway] of Object.entries(config.gateways)) {
       const host = hostOf(gateway.host);
       const secretEnv = gateway.secretEnv ?? Object.keys(config.secrets.env);
-      const secrets =
+      const gatewaySecrets =
         secretEnv.length === 0
           ? undefined
-          : new KeyVaultSecretSync(
-              `secrets-${id}`,
-              {
-                host,
-                path: `${gateway.appDir}/.env`,
-                values: pulumi.secret(args.secretValues.apply((v) => Object.fromEntries(secretEnv.map((env) => [env, v[env] ?? ""])))),
-              },
-              { parent: host },
-            );
+          : pulumi.secret(args.secretValues.apply((v) => Object.fromEntries(secretEnv.map((env) => [env, v[env] ?? ""]))));
       const redis = gateway.cache.enabled ? gateway.cache.redis : undefined;
       const cache =
         redis === undefined
@@ -152,7 +143,7 @@ export class Fabric extends pulumi.ComponentResource {
           host,
           gateway,
           config: renderLiteLlmConfig(config, id),
-          ...(secrets === undefined ? {} : { secrets }),
+          ...(gatewaySecrets === undefined ? {} : { secretValues: gatewaySecrets }),
           ...(cache === undefined ? {} : { cache }),
         },
         { parent: host },

@@ -17,7 +17,12 @@ export class FirewallRichRule extends pulumi.ComponentResource {
   constructor(name: string, args: FirewallRichRuleArgs, opts?: pulumi.ComponentResourceOptions) {
     super(tokens.firewallRichRule, name, {}, opts);
     this.richRule = richRule(args.rule);
-    args.host.step(`${name}-rule`, { create: firewallEnsureScript(args.rule), delete: firewallUndoScript(args.rule) }, { parent: this });
+    args.host.step(
+      `${name}-rule`,
+      // A changed rule replaces the step: the new rule is added, then the old one removed.
+      { create: firewallEnsureScript(args.rule), delete: firewallUndoScript(args.rule), replaceOn: [this.richRule] },
+      { parent: this },
+    );
     this.registerOutputs({ richRule: this.richRule });
   }
 }

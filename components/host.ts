@@ -1,7 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostConfig } from "../config/hosts.ts";
-import { contentHash } from "../render/hash.ts";
 import { asRoot } from "../render/steps.ts";
 import {
   installWindowsScriptCommand,
@@ -28,8 +27,12 @@ export interface StepArgs {
   readonly delete?: string;
   /** Content for the step, never on the command line. */
   readonly stdin?: pulumi.Input<string>;
-  /** Content hashes: the step runs again (as an update, never a replace) when one changes. */
-  readonly triggers?: pulumi.Input<string>[];
+  /**
+   * Values whose change replaces the step: the new ensure runs, then the old undo. Only for a
+   * step whose undo removes exactly what it made (a firewall rule). Every other change is an
+   * input change (stdin, or the ensure's own text) and runs as an update.
+   */
+  readonly replaceOn?: pulumi.Input<string>[];
   /** The step handles secret values: its stdin and output stay encrypted and unlogged. */
   readonly secret?: boolean;
 }
@@ -69,16 +72,16 @@ export class Host extends pulumi.ComponentResource {
         create: installWindowsScriptCommand(path),
         delete: removeWindowsScriptCommand(path),
         stdin: content,
-        triggers: [contentHash(content)],
       });
     });
     this.registerOutputs({});
   }
 
   /**
-   * Runs a step on this host, parented to `parent`. `update` is the same ensure as `create`,
-   * so a changed trigger re-runs it in place: with @pulumi/command a changed trigger without
-   * an `update` replaces the resource, and the old one's undo would run after the new ensure.
+   * Runs a step on this host. `update` is the same idempotent ensure as `create`, so changed
+   * content re-runs it in place. Content hashes are not `triggers`: @pulumi/command 1.2.1's SDK
+   * marks triggers replaceOnChanges, and a replacement runs the old undo after the new ensure,
+   * taking down what was just converged.
    */
   public step(name: string, args: StepArgs, opts: pulumi.CustomResourceOptions = {}): command.remote.Command {
     const linux = this.config.os === "linux";
@@ -92,7 +95,7 @@ export class Host extends pulumi.ComponentResource {
         update: create,
         ...(args.delete === undefined ? {} : { delete: wrap(args.delete) }),
         ...(args.stdin === undefined ? {} : { stdin: args.stdin }),
-        ...(args.triggers === undefined ? {} : { triggers: args.triggers }),
+        ...(args.replaceOn === undefined ? {} : { triggers: args.replaceOn }),
         addPreviousOutputInEnv: false,
         logging: args.secret ? "none" : "stdoutAndStderr",
       },

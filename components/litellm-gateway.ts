@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config/gateways.ts";
 import { contentHash } from "../render/hash.ts";
 import { gatewayCorsEnv } from "../render/litellm.ts";
-import { ensureUnitScript, gatewayApplyScript, gatewayRemoveScript, gatewayRestartPending, removeUnitScript } from "../render/steps.ts";
+import { ensureUnitScript, gatewayFileRemoveScript, gatewayFileScript, gatewayRestartPending, removeUnitScript } from "../render/steps.ts";
 import { renderContainerUnit } from "../render/systemd.ts";
 import type { Host } from "./host.ts";
-import type { KeyVaultSecretSync } from "./key-vault-secret-sync.ts";
+import { KeyVaultSecretSync } from "./key-vault-secret-sync.ts";
 import type { RedisCache } from "./redis-cache.ts";
 import { tokens } from "./tokens.ts";
 
@@ -15,16 +15,17 @@ export interface LiteLlmGatewayArgs {
   readonly gateway: GatewayConfig;
   /** The rendered LiteLLM config (render/litellm.ts). */
   readonly config: string;
-  /** Stages the `.env`; the gateway restarts when its content changes. */
-  readonly secrets?: KeyVaultSecretSync;
+  /** env var → value for its `.env` (secret); no `.env` when absent. */
+  readonly secretValues?: pulumi.Output<Record<string, string>>;
   /** Redis for the response cache, started before the gateway. */
   readonly cache?: RedisCache;
 }
 
 /**
- * A LiteLLM proxy: its container unit, and a health-gated apply of its config and `.env`
- * (stage, keep the previous, restart, poll readiness, put the previous back on failure).
- * Config, `.env` and unit changes in one `up` cost one restart.
+ * A LiteLLM proxy: its container unit, its `.env` (KeyVaultSecretSync) and its config, each a
+ * health-gated apply (stage, keep the previous, restart, poll readiness, put the previous
+ * back on failure). A change restarts the gateway once; a change to both the config and the
+ * secrets in one update restarts it twice (the secrets first).
  */
 export class LiteLlmGateway extends pulumi.ComponentResource {
   public readonly url: string;
@@ -45,12 +46,11 @@ export class LiteLlmGateway extends pulumi.ComponentResource {
       description: `fabric: LiteLLM gateway (${gateway.unit})`,
       containerName: gateway.containerName,
       image: gateway.image,
-      ...(args.secrets === undefined ? {} : { envFile: `${dir}/.env` }),
+      ...(args.secretValues === undefined ? {} : { envFile: `${dir}/.env` }),
       podmanArgs: ["-v", `${dir}/config.yaml:/app/config.yaml:ro,z`, "-e", gatewayCorsEnv(gateway, host.config.address)],
       args: ["--config", "/app/config.yaml", "--host", gateway.bind, "--port", String(gateway.port)],
       ...(args.cache === undefined ? {} : { after: [`${gateway.containerName}-redis.service`] }),
     });
-    const unitHash = contentHash(unit);
     const unitStep = host.step(
       `${name}-unit`,
       {
@@ -62,30 +62,32 @@ export class LiteLlmGateway extends pulumi.ComponentResource {
         }),
         delete: removeUnitScript(gateway.unit),
         stdin: unit,
-        triggers: [unitHash],
       },
       { parent: this },
     );
 
-    const staged = ["config.yaml", ...(args.secrets === undefined ? [] : [".env"])];
+    const gated = {
+      appDir: dir,
+      unit: gateway.unit,
+      containerName: gateway.containerName,
+      readinessUrl: this.readinessUrl,
+      readinessTimeoutSeconds: gateway.readinessTimeoutSeconds,
+    };
+    const secrets =
+      args.secretValues === undefined
+        ? undefined
+        : new KeyVaultSecretSync(
+            `${name.replace(/^gateway-/, "secrets-")}`,
+            { host, gateway: gated, values: args.secretValues },
+            { parent: this, dependsOn: [unitStep] },
+          );
+    const configFile = { ...gated, file: "config.yaml", mode: "0644", role: "config", unitHash: contentHash(unit) } as const;
     host.step(
       `${name}-apply`,
-      {
-        create: gatewayApplyScript({
-          appDir: dir,
-          unit: gateway.unit,
-          containerName: gateway.containerName,
-          readinessUrl: this.readinessUrl,
-          readinessTimeoutSeconds: gateway.readinessTimeoutSeconds,
-          stagedFiles: staged,
-        }),
-        delete: gatewayRemoveScript({ appDir: dir, files: staged }),
-        stdin: args.config,
-        triggers: [this.configHash, unitHash, ...(args.secrets === undefined ? [] : [args.secrets.contentHash])],
-      },
+      { create: gatewayFileScript(configFile), delete: gatewayFileRemoveScript(configFile), stdin: args.config },
       {
         parent: this,
-        dependsOn: [unitStep, ...(args.secrets === undefined ? [] : [args.secrets.staged]), ...(args.cache?.ready ?? [])],
+        dependsOn: [unitStep, ...(secrets === undefined ? [] : [secrets.written]), ...(args.cache?.ready ?? [])],
       },
     );
     this.registerOutputs({ url: this.url, readinessUrl: this.readinessUrl, configHash: this.configHash });

@@ -39,7 +39,6 @@ export class RedisCache extends pulumi.ComponentResource {
         create: ensureFileScript({ path: confPath, mode: "0600", owner: args.owner ?? "999:999" }, { restartIfActive: args.containerName }),
         delete: restoreFileScript(confPath),
         stdin: conf,
-        triggers: [pulumi.secret(conf.apply((c) => contentHash(c)))],
         secret: true,
       },
       { parent: this },
@@ -58,7 +57,6 @@ export class RedisCache extends pulumi.ComponentResource {
         create: ensureUnitScript({ unit: args.containerName, dirs: [args.dir], restartOnChange: true }),
         delete: removeUnitScript(args.containerName),
         stdin: unit,
-        triggers: [this.unitHash],
       },
       { parent: this, dependsOn: [confStep] },
     );

@@ -51,7 +51,6 @@ export class VllmServer extends pulumi.ComponentResource {
           }),
           delete: removeUnitScript(this.containerName),
           stdin: unit,
-          triggers: [this.specHash],
         },
         { parent: this },
       );
@@ -72,7 +71,6 @@ export class VllmServer extends pulumi.ComponentResource {
           delete: invokeWindowsScriptCommand(windowsScriptPath(scriptsDir, "Remove-FabricVllm.ps1"), {
             Name: this.containerName,
           }),
-          triggers: [this.specHash],
         },
         { parent: this, dependsOn: host.scriptsInstalled },
       );

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { contentHash } from "../render/hash.ts";
 import { invokeWindowsScriptCommand, windowsScriptPath } from "../render/windows.ts";
 import type { Host } from "./host.ts";
 import { tokens } from "./tokens.ts";
@@ -43,7 +42,6 @@ export class WindowsPortProxy extends pulumi.ComponentResource {
           Name: args.proxyName,
           ListenPort: args.listenPort,
         }),
-        triggers: [contentHash(JSON.stringify(proxy))],
       },
       { parent: this, dependsOn: host.scriptsInstalled },
     );
@@ -52,7 +50,6 @@ export class WindowsPortProxy extends pulumi.ComponentResource {
       `${name}-task`,
       {
         create: invokeWindowsScriptCommand(script("Register-FabricPortProxyTask.ps1"), task),
-        triggers: [contentHash(JSON.stringify(task))],
       },
       { parent: this, dependsOn: [...host.scriptsInstalled, applied] },
     );

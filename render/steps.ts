@@ -130,47 +130,63 @@ export function removeUnitScript(unit: string): string {
   ].join("\n");
 }
 
-export interface GatewayApply {
+export interface GatewayFile {
   readonly appDir: string;
   readonly unit: string;
   readonly containerName: string;
   /** Where readiness is polled: `http://127.0.0.1:4000/health/readiness`. */
   readonly readinessUrl: string;
   readonly readinessTimeoutSeconds: number;
-  /** Files staged beside the live ones as `<name>.next` (by this step or by the secret sync). */
-  readonly stagedFiles: readonly string[];
+  /** The file this step owns in appDir (`config.yaml`, `.env`). */
+  readonly file: string;
+  readonly mode: string;
+  /**
+   * `config`: restart when the file changed, when the unit changed, or when the gateway is
+   * down (it is what starts the gateway). `secrets`: restart only a running gateway (on the
+   * first converge the config step starts it after the `.env` is in place).
+   */
+  readonly role: "config" | "secrets";
+  /** The unit file's hash, so a unit change alone re-runs the config step (which restarts). */
+  readonly unitHash?: string;
 }
 
-/** Left by the unit step when the gateway's unit changed: the gated apply restarts for it. */
+/** Left by the unit step when the gateway's unit changed: the config step restarts for it. */
 export const gatewayRestartPending = ".restart-pending";
 
 /**
- * Health-gated apply. The config arrives on stdin and is staged as `config.yaml.next`; the
- * secret sync stages `.env.next` the same way. Staged files that differ are swapped in (the
- * previous kept as `.prev`), the service restarts, and readiness is polled until a deadline.
- * When the gateway does not come up, the previous files go back, it restarts on them, the
- * failed ones stay staged (so the next `up` tries them again instead of reporting success),
- * and the step fails with the gateway's own last words, secret values masked.
+ * Health-gated apply of one gateway file. The content arrives on stdin and is staged as
+ * `<file>.next`; if it differs from the live file, the live one is kept as `<file>.prev` (and,
+ * the first time, as `.pre-fabric` when fabric did not write it), the new one swapped in, the
+ * gateway restarted, and readiness polled until a deadline. When the gateway does not come
+ * up, the previous file goes back, it restarts on it, the new one stays staged (so the next
+ * run tries it again instead of reporting success), and the step fails with the gateway's own
+ * last words, every secret value masked.
  */
-export function gatewayApplyScript(g: GatewayApply): string {
-  const dir = shQuote(g.appDir);
+export function gatewayFileScript(g: GatewayFile): string {
   const u = shQuote(g.unit);
-  const files = g.stagedFiles.map(shQuote).join(" ");
+  const f = shQuote(g.file);
+  const restartWhen =
+    g.role === "config"
+      ? `[ "$changed" = 1 ] || [ -e "$dir/${gatewayRestartPending}" ] || ! systemctl is-active --quiet ${u}`
+      : `[ "$changed" = 1 ] && systemctl is-active --quiet ${u}`;
   return [
+    ...(g.unitHash === undefined ? [] : [`# for unit ${g.unit} ${g.unitHash}`]),
     "set -eu",
-    `dir=${dir}`,
+    `dir=${shQuote(g.appDir)}`,
+    `f=${f}`,
     `mkdir -p "$dir"`,
     "umask 077",
-    `tmp=$(mktemp "$dir/config.yaml.fabric-tmp.XXXXXX")`,
+    `tmp=$(mktemp "$dir/$f.fabric-tmp.XXXXXX")`,
     `trap 'rm -f "$tmp"' EXIT`,
     `cat >"$tmp"`,
-    'chmod 0644 "$tmp"',
-    `mv -f "$tmp" "$dir/config.yaml.next"`,
+    `chown root:root "$tmp"`,
+    `chmod ${g.mode} "$tmp"`,
+    `mv -f "$tmp" "$dir/$f.next"`,
     "trap - EXIT",
-    "swapped=''",
-    `for f in ${files}; do`,
-    `  [ -e "$dir/$f.next" ] || continue`,
-    `  if [ -e "$dir/$f" ] && cmp -s "$dir/$f.next" "$dir/$f"; then rm -f "$dir/$f.next"; continue; fi`,
+    "changed=0",
+    `if [ -e "$dir/$f" ] && cmp -s "$dir/$f.next" "$dir/$f" && [ "$(stat -c '%a' "$dir/$f")" = "$(stat -c '%a' "$dir/$f.next")" ]; then`,
+    `  rm -f "$dir/$f.next"`,
+    "else",
     `  if [ -e "$dir/$f" ]; then`,
     `    [ -e "$dir/$f.pre-fabric" ] || ${writtenByFabric('"$dir/$f"')} || cp -p "$dir/$f" "$dir/$f.pre-fabric"`,
     `    cp -p "$dir/$f" "$dir/$f.prev"`,
@@ -178,9 +194,12 @@ export function gatewayApplyScript(g: GatewayApply): string {
     `    rm -f "$dir/$f.prev"`,
     "  fi",
     `  mv -f "$dir/$f.next" "$dir/$f"`,
-    `  swapped="$swapped $f"`,
-    "done",
-    `if [ -z "$swapped" ] && [ ! -e "$dir/${gatewayRestartPending}" ] && systemctl is-active --quiet ${u}; then echo unchanged; exit 0; fi`,
+    "  changed=1",
+    "fi",
+    `if ! { ${restartWhen}; }; then`,
+    `  if [ "$changed" = 1 ]; then echo "changed (${g.unit} not running: it starts with its config)"; else echo unchanged; fi`,
+    "  exit 0",
+    "fi",
     "ready() {",
     `  end=$(( $(date +%s) + ${g.readinessTimeoutSeconds} ))`,
     `  while [ "$(date +%s)" -lt "$end" ]; do`,
@@ -190,63 +209,33 @@ export function gatewayApplyScript(g: GatewayApply): string {
     "  return 1",
     "}",
     `systemctl restart ${u}`,
-    `if ready; then rm -f "$dir/${gatewayRestartPending}"; echo "applied:$swapped"; exit 0; fi`,
+    `if ready; then rm -f "$dir/${gatewayRestartPending}"; echo "applied $f, ${g.unit} ready"; exit 0; fi`,
     `logs=$(podman logs --tail 60 ${shQuote(g.containerName)} 2>&1 || systemctl status ${u} 2>&1 || true)`,
-    "for f in $swapped; do",
+    `if [ "$changed" = 1 ]; then`,
     `  mv -f "$dir/$f" "$dir/$f.next"`,
     `  if [ -e "$dir/$f.prev" ]; then mv -f "$dir/$f.prev" "$dir/$f"; fi`,
-    "done",
-    `systemctl restart ${u} || true`,
-    "ready || true",
-    `echo "gateway ${g.unit} was not ready within ${g.readinessTimeoutSeconds}s; the previous files are back and the new ones stay staged as .next" >&2`,
+    `  systemctl restart ${u} || true`,
+    "  ready || true",
+    "fi",
+    `echo "gateway ${g.unit} was not ready within ${g.readinessTimeoutSeconds}s; the previous $f is back and the new one stays staged as $f.next" >&2`,
     `echo ${shQuote(`--- last lines of ${g.containerName} ---`)} >&2`,
     // Every value of the old and the new .env is masked in what the gateway printed.
     "set --",
-    `for f in .env .env.next; do if [ -r "$dir/$f" ]; then set -- "$@" "$dir/$f"; fi; done`,
+    `for e in .env .env.next; do if [ -r "$dir/$e" ]; then set -- "$@" "$dir/$e"; fi; done`,
     `printf '%s\\n' "$logs" | awk 'FILENAME != "-" { i = index($0, "="); if (i > 0 && substr($0, 1, 1) != "#" && length($0) > i) secret[++n] = substr($0, i + 1); next } { for (k = 1; k <= n; k++) { while ((p = index($0, secret[k])) > 0) $0 = substr($0, 1, p - 1) "***" substr($0, p + length(secret[k])) } print }' "$@" - >&2`,
     "exit 1",
     "",
   ].join("\n");
 }
 
-/** Undo of the gateway apply: stop it, put back what fabric replaced, remove what it made. */
-export function gatewayRemoveScript(g: { readonly appDir: string; readonly files: readonly string[] }): string {
+/** Undo of a gateway file step: put back what fabric replaced, remove what it made. */
+export function gatewayFileRemoveScript(g: { readonly appDir: string; readonly file: string }): string {
   return [
     "set -eu",
     `dir=${shQuote(g.appDir)}`,
-    `rm -f "$dir/${gatewayRestartPending}"`,
-    `for f in ${g.files.map(shQuote).join(" ")}; do`,
-    `  rm -f "$dir/$f.next" "$dir/$f.prev"`,
-    `  if [ -e "$dir/$f.pre-fabric" ]; then mv -f "$dir/$f.pre-fabric" "$dir/$f"; else rm -f "$dir/$f"; fi`,
-    "done",
-    "",
-  ].join("\n");
-}
-
-/**
- * Stages a secret file as `<path>.next` for the gated apply to swap in; never touches the live
- * file. Content equal to the live file stages nothing (and drops a stale staged copy).
- */
-export function stageSecretFileScript(file: FileSpec): string {
-  const live = shQuote(file.path);
-  const next = shQuote(`${file.path}.next`);
-  return [
-    "set -eu",
-    `mkdir -p ${shQuote(dirOf(file.path))}`,
-    "umask 077",
-    `tmp=$(mktemp ${shQuote(`${file.path}.fabric-tmp.XXXXXX`)})`,
-    `trap 'rm -f "$tmp"' EXIT`,
-    `cat >"$tmp"`,
-    `chown ${shQuote(file.owner)} "$tmp"`,
-    `chmod ${file.mode} "$tmp"`,
-    `if [ -f ${live} ] && cmp -s "$tmp" ${live} && [ "$(stat -c '%a %u:%g' ${live})" = "$(stat -c '%a %u:%g' "$tmp")" ]; then`,
-    `  rm -f "$tmp" ${next}`,
-    "  echo unchanged",
-    "else",
-    `  mv -f "$tmp" ${next}`,
-    "  echo staged",
-    "fi",
-    "trap - EXIT",
+    `f=${shQuote(g.file)}`,
+    `rm -f "$dir/$f.next" "$dir/$f.prev" "$dir/${gatewayRestartPending}"`,
+    `if [ -e "$dir/$f.pre-fabric" ]; then mv -f "$dir/$f.pre-fabric" "$dir/$f"; else rm -f "$dir/$f"; fi`,
     "",
   ].join("\n");
 }

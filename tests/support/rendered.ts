@@ -7,11 +7,10 @@ import { decodePowerShellCommand } from "../../render/quote.ts";
 import {
   ensureFileScript,
   ensureUnitScript,
-  gatewayApplyScript,
-  gatewayRemoveScript,
+  gatewayFileRemoveScript,
+  gatewayFileScript,
   removeUnitScript,
   restoreFileScript,
-  stageSecretFileScript,
 } from "../../render/steps.ts";
 import { renderContainerUnit } from "../../render/systemd.ts";
 import { vllmCacheDir, vllmContainerName, vllmPodmanArgs, vllmServerArgs } from "../../render/vllm.ts";
@@ -112,20 +111,20 @@ export function renderedArtifacts(config: FabricConfig): Artifact[] {
       "sh",
       ensureUnitScript({ unit: gateway.unit, dirs: [dir], restartOnChange: false, pendingRestartFile: `${dir}/.restart-pending` }),
     );
+    const gated = {
+      appDir: dir,
+      unit: gateway.unit,
+      containerName: gateway.containerName,
+      readinessUrl: `http://127.0.0.1:${gateway.port}/health/readiness`,
+      readinessTimeoutSeconds: gateway.readinessTimeoutSeconds,
+    };
     add(
       `gateway-${id}-apply.sh`,
       "sh",
-      gatewayApplyScript({
-        appDir: dir,
-        unit: gateway.unit,
-        containerName: gateway.containerName,
-        readinessUrl: `http://127.0.0.1:${gateway.port}/health/readiness`,
-        readinessTimeoutSeconds: gateway.readinessTimeoutSeconds,
-        stagedFiles: ["config.yaml", ".env"],
-      }),
+      gatewayFileScript({ ...gated, file: "config.yaml", mode: "0644", role: "config", unitHash: "0123456789abcdef" }),
     );
-    add(`gateway-${id}-undo.sh`, "sh", gatewayRemoveScript({ appDir: dir, files: ["config.yaml", ".env"] }));
-    add(`gateway-${id}-env-stage.sh`, "sh", stageSecretFileScript({ path: `${dir}/.env`, mode: "0600", owner: "root:root" }));
+    add(`gateway-${id}-undo.sh`, "sh", gatewayFileRemoveScript({ appDir: dir, file: "config.yaml" }));
+    add(`gateway-${id}-env.sh`, "sh", gatewayFileScript({ ...gated, file: ".env", mode: "0600", role: "secrets" }));
     add(`gateway-${id}.env`, "env", renderEnvFile(Object.fromEntries(Object.keys(config.secrets.env).map((k) => [k, `<${k}>`]))));
   }
   for (const [id, rule] of Object.entries(config.firewall)) {

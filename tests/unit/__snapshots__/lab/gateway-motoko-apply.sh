@@ -1,17 +1,20 @@
+# for unit litellm 0123456789abcdef
 set -eu
 dir=/podman/apps/litellm
+f=config.yaml
 mkdir -p "$dir"
 umask 077
-tmp=$(mktemp "$dir/config.yaml.fabric-tmp.XXXXXX")
+tmp=$(mktemp "$dir/$f.fabric-tmp.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 cat >"$tmp"
+chown root:root "$tmp"
 chmod 0644 "$tmp"
-mv -f "$tmp" "$dir/config.yaml.next"
+mv -f "$tmp" "$dir/$f.next"
 trap - EXIT
-swapped=''
-for f in config.yaml .env; do
-  [ -e "$dir/$f.next" ] || continue
-  if [ -e "$dir/$f" ] && cmp -s "$dir/$f.next" "$dir/$f"; then rm -f "$dir/$f.next"; continue; fi
+changed=0
+if [ -e "$dir/$f" ] && cmp -s "$dir/$f.next" "$dir/$f" && [ "$(stat -c '%a' "$dir/$f")" = "$(stat -c '%a' "$dir/$f.next")" ]; then
+  rm -f "$dir/$f.next"
+else
   if [ -e "$dir/$f" ]; then
     [ -e "$dir/$f.pre-fabric" ] || head -n 1 "$dir/$f" | grep -q '^# Written by fabric' || cp -p "$dir/$f" "$dir/$f.pre-fabric"
     cp -p "$dir/$f" "$dir/$f.prev"
@@ -19,9 +22,12 @@ for f in config.yaml .env; do
     rm -f "$dir/$f.prev"
   fi
   mv -f "$dir/$f.next" "$dir/$f"
-  swapped="$swapped $f"
-done
-if [ -z "$swapped" ] && [ ! -e "$dir/.restart-pending" ] && systemctl is-active --quiet litellm; then echo unchanged; exit 0; fi
+  changed=1
+fi
+if ! { [ "$changed" = 1 ] || [ -e "$dir/.restart-pending" ] || ! systemctl is-active --quiet litellm; }; then
+  if [ "$changed" = 1 ]; then echo "changed (litellm not running: it starts with its config)"; else echo unchanged; fi
+  exit 0
+fi
 ready() {
   end=$(( $(date +%s) + 90 ))
   while [ "$(date +%s)" -lt "$end" ]; do
@@ -31,17 +37,17 @@ ready() {
   return 1
 }
 systemctl restart litellm
-if ready; then rm -f "$dir/.restart-pending"; echo "applied:$swapped"; exit 0; fi
+if ready; then rm -f "$dir/.restart-pending"; echo "applied $f, litellm ready"; exit 0; fi
 logs=$(podman logs --tail 60 litellm 2>&1 || systemctl status litellm 2>&1 || true)
-for f in $swapped; do
+if [ "$changed" = 1 ]; then
   mv -f "$dir/$f" "$dir/$f.next"
   if [ -e "$dir/$f.prev" ]; then mv -f "$dir/$f.prev" "$dir/$f"; fi
-done
-systemctl restart litellm || true
-ready || true
-echo "gateway litellm was not ready within 90s; the previous files are back and the new ones stay staged as .next" >&2
+  systemctl restart litellm || true
+  ready || true
+fi
+echo "gateway litellm was not ready within 90s; the previous $f is back and the new one stays staged as $f.next" >&2
 echo '--- last lines of litellm ---' >&2
 set --
-for f in .env .env.next; do if [ -r "$dir/$f" ]; then set -- "$@" "$dir/$f"; fi; done
+for e in .env .env.next; do if [ -r "$dir/$e" ]; then set -- "$@" "$dir/$e"; fi; done
 printf '%s\n' "$logs" | awk 'FILENAME != "-" { i = index($0, "="); if (i > 0 && substr($0, 1, 1) != "#" && length($0) > i) secret[++n] = substr($0, i + 1); next } { for (k = 1; k <= n; k++) { while ((p = index($0, secret[k])) > 0) $0 = substr($0, 1, p - 1) "***" substr($0, p + length(secret[k])) } print }' "$@" - >&2
 exit 1
