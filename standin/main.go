@@ -1,14 +1,19 @@
 // Command standin is a tiny OpenAI-compatible server shaped like vLLM's, for the lab and the
 // integration tests, where no GPU and no model weights exist. It takes vLLM's command line
-// (unknown flags are ignored), answers /health, /v1/models, /v1/chat/completions (streaming
-// too), /v1/completions and /v1/embeddings, and names itself and its model in every answer so
-// a test can tell which backend served a request.
+// (unknown flags are ignored), answers /health, /v1/models, /v1/chat/completions and
+// /v1/completions (streaming too), /v1/embeddings, and names itself and its model in every
+// answer so a test can tell which backend served a request.
+//
+// Environment: STANDIN_NAME (the name in answers; default the host name), STANDIN_FAIL=1
+// (chat and completions answer 500), STANDIN_DELAY_MS (wait before answering chat and
+// completions, to exercise a gateway's timeout). GET /standin/stats counts requests.
 package main
 
 import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"math"
@@ -19,7 +24,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
+
+// EmbeddingDims is the length of every embedding vector.
+const EmbeddingDims = 8
 
 // Options are the parts of vLLM's command line the stand-in acts on.
 type Options struct {
@@ -30,16 +39,24 @@ type Options struct {
 	MaxModelLen int
 }
 
-// valueFlags are vLLM flags that take a value; any other --flag is taken as boolean.
+// valueFlags are vLLM flags that take a value; any other --flag is taken as boolean. An
+// unknown flag's value is skipped as a stray word either way, so this list only has to be
+// right for flags whose value could be mistaken for the positional model.
 var valueFlags = map[string]bool{
 	"--model": true, "--served-model-name": true, "--host": true, "--port": true,
 	"--max-model-len": true, "--quantization": true, "--gpu-memory-utilization": true,
-	"--task": true, "--dtype": true, "--tensor-parallel-size": true, "--download-dir": true,
-	"--api-key": true, "--max-num-seqs": true, "--tokenizer": true, "--revision": true,
-	"--chat-template": true, "--kv-cache-dtype": true, "--runner": true, "--convert": true,
+	"--task": true, "--dtype": true, "--tensor-parallel-size": true, "--pipeline-parallel-size": true,
+	"--download-dir": true, "--api-key": true, "--max-num-seqs": true, "--max-num-batched-tokens": true,
+	"--tokenizer": true, "--tokenizer-mode": true, "--revision": true, "--chat-template": true,
+	"--kv-cache-dtype": true, "--runner": true, "--convert": true, "--seed": true, "--swap-space": true,
+	"--uvicorn-log-level": true, "--config": true, "--load-format": true, "--tool-call-parser": true,
+	"--reasoning-parser": true, "--generation-config": true, "--override-generation-config": true,
+	"--limit-mm-per-prompt": true, "--root-path": true, "--lora-modules": true, "--max-loras": true,
+	"--device": true, "--block-size": true, "--cpu-offload-gb": true, "--hf-overrides": true,
 }
 
-// ParseArgs reads vLLM's command line: `[vllm] [serve] [model] --flag value ...`.
+// ParseArgs reads vLLM's command line: `[vllm] [serve] [model] --flag value ...`. Flags may be
+// written `--flag value` or `--flag=value`, with dashes or underscores (vLLM takes both).
 func ParseArgs(args []string) (Options, error) {
 	o := Options{Host: "0.0.0.0", Port: 8000}
 	for len(args) > 0 && (args[0] == "vllm" || args[0] == "serve") {
@@ -51,8 +68,9 @@ func ParseArgs(args []string) (Options, error) {
 	for i := 0; i < len(args); i++ {
 		name, value, hasValue := strings.Cut(args[i], "=")
 		if !strings.HasPrefix(name, "--") {
-			continue
+			continue // a stray word: the value of an unknown flag
 		}
+		name = "--" + strings.ReplaceAll(name[2:], "_", "-")
 		if !hasValue && valueFlags[name] {
 			if i+1 >= len(args) {
 				return o, fmt.Errorf("%s needs a value", name)
@@ -73,12 +91,16 @@ func ParseArgs(args []string) (Options, error) {
 			o.Host = value
 		case "--port":
 			p, err := strconv.Atoi(value)
-			if err != nil {
-				return o, fmt.Errorf("--port: %v", err)
+			if err != nil || p < 0 || p > 65535 {
+				return o, fmt.Errorf("--port: not a port: %q", value)
 			}
 			o.Port = p
 		case "--max-model-len":
-			o.MaxModelLen, _ = strconv.Atoi(value)
+			n, err := parseModelLen(value)
+			if err != nil {
+				return o, fmt.Errorf("--max-model-len: %v", err)
+			}
+			o.MaxModelLen = n
 		}
 	}
 	if o.Model == "" {
@@ -90,12 +112,33 @@ func ParseArgs(args []string) (Options, error) {
 	return o, nil
 }
 
+// parseModelLen reads vLLM's --max-model-len: a number, optionally with k/K or m/M ("32k").
+func parseModelLen(s string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "k"):
+		mult, s = 1000, strings.TrimSuffix(s, "k")
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1024, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "m"):
+		mult, s = 1000000, strings.TrimSuffix(s, "m")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1024*1024, strings.TrimSuffix(s, "M")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, errors.New("not a length")
+	}
+	return n * mult, nil
+}
+
 type server struct {
 	opts    Options
 	name    string
 	fail    bool
+	delay   time.Duration
 	created int64
-	stats   struct{ requests, chat, embeddings atomic.Int64 }
+	stats   struct{ requests, chat, completions, embeddings atomic.Int64 }
 }
 
 func (s *server) served(model string) bool {
@@ -113,9 +156,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func errorBody(status int, typ, message string) map[string]any {
-	return map[string]any{"object": "error", "message": message, "type": typ, "param": nil, "code": status,
-		"error": map[string]any{"message": message, "type": typ, "code": status}}
+// writeError answers in both of vLLM's error shapes: the OpenAI one (`error`) and the older
+// flat one (`object: "error"`, `message`, `type`, `code`).
+func writeError(w http.ResponseWriter, status int, typ, message string) {
+	writeJSON(w, status, map[string]any{
+		"object": "error", "message": message, "type": typ, "param": nil, "code": status,
+		"error": map[string]any{"message": message, "type": typ, "param": nil, "code": status},
+	})
+}
+
+func unknownModel(w http.ResponseWriter, model string) {
+	writeError(w, http.StatusNotFound, "NotFoundError", fmt.Sprintf("The model `%s` does not exist.", model))
 }
 
 // Embedding is a deterministic unit vector derived from the text and the model.
@@ -133,23 +184,63 @@ func Embedding(model, text string, dims int) []float64 {
 	return v
 }
 
-func (s *server) answer(model, prompt string) string {
-	if len(prompt) > 80 {
-		prompt = prompt[:80]
+// Truncate keeps at most n runes of s.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	return fmt.Sprintf("standin %s model %s: %s", s.name, model, prompt)
+	return string([]rune(s)[:n])
 }
+
+func (s *server) answer(model, prompt string) string {
+	return fmt.Sprintf("standin %s model %s: %s", s.name, model, Truncate(prompt, 80))
+}
+
+// text reads an OpenAI content value: a string, or a list of parts of which the text ones count.
+func text(v any) string {
+	switch c := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return c
+	case []any:
+		var parts []string
+		for _, p := range c {
+			switch part := p.(type) {
+			case string:
+				parts = append(parts, part)
+			case map[string]any:
+				if t, ok := part["text"].(string); ok {
+					parts = append(parts, t)
+				}
+			default:
+				parts = append(parts, fmt.Sprint(part))
+			}
+		}
+		return strings.Join(parts, " ")
+	default:
+		return fmt.Sprint(c)
+	}
+}
+
+func tokens(s string) int { return len(strings.Fields(s)) + 1 }
 
 func (s *server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	mux.HandleFunc("GET /ping", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	mux.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]string{"version": "standin"})
+	})
 	mux.HandleFunc("GET /standin/stats", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]int64{"requests": s.stats.requests.Load(), "chat": s.stats.chat.Load(), "embeddings": s.stats.embeddings.Load()})
+		writeJSON(w, 200, map[string]int64{"requests": s.stats.requests.Load(), "chat": s.stats.chat.Load(),
+			"completions": s.stats.completions.Load(), "embeddings": s.stats.embeddings.Load()})
 	})
 	mux.HandleFunc("GET /v1/models", func(w http.ResponseWriter, r *http.Request) {
 		data := []map[string]any{}
 		for _, n := range s.opts.ServedNames {
-			m := map[string]any{"id": n, "object": "model", "created": s.created, "owned_by": "vllm", "root": s.opts.Model, "parent": nil}
+			m := map[string]any{"id": n, "object": "model", "created": s.created, "owned_by": "vllm",
+				"root": s.opts.Model, "parent": nil, "permission": []any{}}
 			if s.opts.MaxModelLen > 0 {
 				m["max_model_len"] = s.opts.MaxModelLen
 			}
@@ -157,107 +248,185 @@ func (s *server) routes() *http.ServeMux {
 		}
 		writeJSON(w, 200, map[string]any{"object": "list", "data": data})
 	})
-	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
-		s.completion(w, r, true)
-	})
-	mux.HandleFunc("POST /v1/completions", func(w http.ResponseWriter, r *http.Request) {
-		s.completion(w, r, false)
-	})
-	mux.HandleFunc("POST /v1/embeddings", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Model string `json:"model"`
-			Input any    `json:"input"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			writeJSON(w, 400, errorBody(400, "BadRequestError", err.Error()))
-			return
-		}
-		if !s.served(req.Model) {
-			writeJSON(w, 404, errorBody(404, "NotFoundError", fmt.Sprintf("The model `%s` does not exist.", req.Model)))
-			return
-		}
-		s.stats.embeddings.Add(1)
-		var inputs []string
-		switch in := req.Input.(type) {
-		case string:
-			inputs = []string{in}
-		case []any:
-			for _, x := range in {
-				inputs = append(inputs, fmt.Sprint(x))
-			}
-		}
-		data := []map[string]any{}
-		tokens := 0
-		for i, text := range inputs {
-			data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": Embedding(req.Model, text, 8)})
-			tokens += len(strings.Fields(text)) + 1
-		}
-		writeJSON(w, 200, map[string]any{"id": fmt.Sprintf("embd-%d", time.Now().UnixNano()), "object": "list", "created": time.Now().Unix(),
-			"model": req.Model, "data": data, "usage": map[string]int{"prompt_tokens": tokens, "total_tokens": tokens, "completion_tokens": 0}})
+	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) { s.completion(w, r, true) })
+	mux.HandleFunc("POST /v1/completions", func(w http.ResponseWriter, r *http.Request) { s.completion(w, r, false) })
+	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "NotFoundError", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 	})
 	return mux
 }
 
+func (s *server) embeddings(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Model string `json:"model"`
+		Input any    `json:"input"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, 400, "BadRequestError", "invalid JSON: "+err.Error())
+		return
+	}
+	if !s.served(req.Model) {
+		unknownModel(w, req.Model)
+		return
+	}
+	var inputs []string
+	switch in := req.Input.(type) {
+	case string:
+		inputs = []string{in}
+	case []any:
+		for _, x := range in {
+			switch v := x.(type) {
+			case string:
+				inputs = append(inputs, v)
+			default: // token ids, or a list of them: hashed as written
+				b, _ := json.Marshal(v)
+				inputs = append(inputs, string(b))
+			}
+		}
+	}
+	if len(inputs) == 0 {
+		writeError(w, 400, "BadRequestError", "input must be a string or a non-empty list")
+		return
+	}
+	s.stats.embeddings.Add(1)
+	data := []map[string]any{}
+	n := 0
+	for i, t := range inputs {
+		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": Embedding(req.Model, t, EmbeddingDims)})
+		n += tokens(t)
+	}
+	writeJSON(w, 200, map[string]any{"id": fmt.Sprintf("embd-%d", time.Now().UnixNano()), "object": "list",
+		"created": time.Now().Unix(), "model": req.Model, "data": data,
+		"usage": map[string]int{"prompt_tokens": n, "total_tokens": n, "completion_tokens": 0}})
+}
+
 func (s *server) completion(w http.ResponseWriter, r *http.Request, chat bool) {
 	var req struct {
-		Model    string `json:"model"`
-		Stream   bool   `json:"stream"`
-		Prompt   any    `json:"prompt"`
+		Model         string `json:"model"`
+		Stream        bool   `json:"stream"`
+		StreamOptions *struct {
+			IncludeUsage bool `json:"include_usage"`
+		} `json:"stream_options"`
+		Prompt   any `json:"prompt"`
 		Messages []struct {
 			Role    string `json:"role"`
 			Content any    `json:"content"`
 		} `json:"messages"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeJSON(w, 400, errorBody(400, "BadRequestError", err.Error()))
+		writeError(w, 400, "BadRequestError", "invalid JSON: "+err.Error())
 		return
 	}
 	if !s.served(req.Model) {
-		writeJSON(w, 404, errorBody(404, "NotFoundError", fmt.Sprintf("The model `%s` does not exist.", req.Model)))
+		unknownModel(w, req.Model)
 		return
 	}
-	if s.fail {
-		writeJSON(w, 500, errorBody(500, "InternalServerError", "standin told to fail (STANDIN_FAIL)"))
-		return
-	}
-	s.stats.chat.Add(1)
-	prompt := fmt.Sprint(req.Prompt)
-	for _, m := range req.Messages {
-		if m.Role == "user" {
-			prompt = fmt.Sprint(m.Content)
+	if s.delay > 0 {
+		select {
+		case <-time.After(s.delay):
+		case <-r.Context().Done():
+			return
 		}
 	}
-	text := s.answer(req.Model, prompt)
-	id, created := fmt.Sprintf("chatcmpl-%d", time.Now().UnixNano()), time.Now().Unix()
-	usage := map[string]int{"prompt_tokens": len(strings.Fields(prompt)) + 1, "completion_tokens": len(strings.Fields(text)), "total_tokens": len(strings.Fields(prompt)) + 1 + len(strings.Fields(text))}
-	if !chat {
-		writeJSON(w, 200, map[string]any{"id": id, "object": "text_completion", "created": created, "model": req.Model,
-			"choices": []map[string]any{{"index": 0, "text": text, "finish_reason": "stop", "logprobs": nil}}, "usage": usage})
+	if s.fail {
+		writeError(w, 500, "InternalServerError", "standin told to fail (STANDIN_FAIL)")
 		return
+	}
+	prompt := text(req.Prompt)
+	if chat {
+		s.stats.chat.Add(1)
+		prompt = ""
+		for _, m := range req.Messages {
+			if m.Role == "user" {
+				prompt = text(m.Content)
+			}
+		}
+	} else {
+		s.stats.completions.Add(1)
+	}
+	answer := s.answer(req.Model, prompt)
+	id, created := fmt.Sprintf("chatcmpl-%d", time.Now().UnixNano()), time.Now().Unix()
+	object := "chat.completion"
+	if !chat {
+		id, object = fmt.Sprintf("cmpl-%d", time.Now().UnixNano()), "text_completion"
+	}
+	pt, ct := tokens(prompt), len(strings.Fields(answer))
+	usage := map[string]int{"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct}
+	choice := func(content any, finish any) map[string]any {
+		if chat {
+			return map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": content},
+				"finish_reason": finish, "logprobs": nil}
+		}
+		return map[string]any{"index": 0, "text": content, "finish_reason": finish, "logprobs": nil}
 	}
 	if !req.Stream {
-		writeJSON(w, 200, map[string]any{"id": id, "object": "chat.completion", "created": created, "model": req.Model,
-			"choices": []map[string]any{{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop", "logprobs": nil}},
-			"usage":   usage})
+		writeJSON(w, 200, map[string]any{"id": id, "object": object, "created": created, "model": req.Model,
+			"choices": []map[string]any{choice(answer, "stop")}, "usage": usage})
 		return
 	}
+
 	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
 	flusher, _ := w.(http.Flusher)
-	send := func(delta map[string]any, finish any) {
-		chunk := map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": req.Model,
-			"choices": []map[string]any{{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": nil}}}
+	chunkObject := object
+	if chat {
+		chunkObject = "chat.completion.chunk"
+	}
+	send := func(choices []map[string]any, extra map[string]any) {
+		chunk := map[string]any{"id": id, "object": chunkObject, "created": created, "model": req.Model, "choices": choices}
+		for k, v := range extra {
+			chunk[k] = v
+		}
 		b, _ := json.Marshal(chunk)
 		fmt.Fprintf(w, "data: %s\n\n", b)
 		if flusher != nil {
 			flusher.Flush()
 		}
 	}
-	send(map[string]any{"role": "assistant", "content": ""}, nil)
-	for _, word := range strings.SplitAfter(text, " ") {
-		send(map[string]any{"content": word}, nil)
+	piece := func(content string, finish any) []map[string]any {
+		if chat {
+			delta := map[string]any{}
+			if content != "" {
+				delta["content"] = content
+			}
+			return []map[string]any{{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": nil}}
+		}
+		return []map[string]any{choice(content, finish)}
 	}
-	send(map[string]any{}, "stop")
+	if chat {
+		send([]map[string]any{{"index": 0, "delta": map[string]any{"role": "assistant", "content": ""}, "finish_reason": nil, "logprobs": nil}}, nil)
+	}
+	for _, word := range strings.SplitAfter(answer, " ") {
+		send(piece(word, nil), nil)
+	}
+	send(piece("", "stop"), nil)
+	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
+		send([]map[string]any{}, map[string]any{"usage": usage})
+	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
+	if flusher != nil {
+		flusher.Flush()
+	}
+}
+
+func newServer(opts Options, getenv func(string) string) *server {
+	name := getenv("STANDIN_NAME")
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	delay, _ := strconv.Atoi(getenv("STANDIN_DELAY_MS"))
+	return &server{opts: opts, name: name, fail: getenv("STANDIN_FAIL") == "1",
+		delay: time.Duration(delay) * time.Millisecond, created: time.Now().Unix()}
+}
+
+// handler counts every request, then routes it.
+func (s *server) handler() http.Handler {
+	mux := s.routes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.stats.requests.Add(1)
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func main() {
@@ -265,17 +434,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("standin: %v", err)
 	}
-	name := os.Getenv("STANDIN_NAME")
-	if name == "" {
-		name, _ = os.Hostname()
-	}
-	s := &server{opts: opts, name: name, fail: os.Getenv("STANDIN_FAIL") == "1", created: time.Now().Unix()}
-	mux := s.routes()
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.stats.requests.Add(1)
-		mux.ServeHTTP(w, r)
-	})
+	s := newServer(opts, os.Getenv)
 	addr := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
-	log.Printf("standin %s serving %v (%s) on %s", name, opts.ServedNames, opts.Model, addr)
-	log.Fatal((&http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}).ListenAndServe())
+	log.Printf("standin %s serving %v (%s) on %s", s.name, opts.ServedNames, opts.Model, addr)
+	log.Fatal((&http.Server{Addr: addr, Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe())
 }
