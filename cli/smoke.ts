@@ -27,7 +27,10 @@ runCli("npm run smoke -- <stack> [--json] [--outputs <file>] [--key-env <VAR>] [
       const g = config.gateways[id];
       const apiKeyVar = typeof keyEnv === "string" ? keyEnv : g?.masterKeyEnv;
       const apiKey = apiKeyVar === undefined ? undefined : process.env[apiKeyVar];
-      const fallbackModel = (g?.models ?? []).find((m) => (config.roles[m]?.fallbacks.length ?? 0) > 0);
+      // Forcing a fallback needs the gateway to allow LiteLLM's mock testing parameters.
+      const fallbackModel = g?.smokeFallbackTesting
+        ? (g.models ?? []).find((m) => (config.roles[m]?.fallbacks.length ?? 0) > 0)
+        : undefined;
       const calls = await smokeGateway(gateway, {
         timeoutMs,
         embeddings,

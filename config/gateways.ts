@@ -55,6 +55,8 @@ export const gatewaySchema = z.strictObject({
   corsOrigins: z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, "must be an origin such as https://app.example")).default([]),
   requestTimeoutSeconds: z.number().int().positive().default(600),
   numRetries: z.number().int().min(0).max(10).default(1),
+  /** Let `npm run smoke` force a fallback (LiteLLM's mock_testing_fallbacks). Off in production. */
+  smokeFallbackTesting: z.boolean().default(false),
   /** Expose Prometheus metrics at /metrics. */
   metrics: z.boolean().default(false),
   /** Secret env var (from the secrets map) holding the master key clients must present. */

@@ -23,10 +23,11 @@ unset PULUMI_CONFIG_PASSPHRASE
 cd "$project"
 stack_config=Pulumi.lab.yaml
 if [ ! -e "$stack_config" ] || [ "$LAB_DIR/lab.json" -nt "$stack_config" ] || [ "$LAB_REPO/Pulumi.lab.yaml" -nt "$stack_config" ]; then
-  salt=$(grep -E '^encryptionsalt:' "$stack_config" 2>/dev/null || true)
-  { [ -z "$salt" ] || echo "$salt"; node --no-warnings "$LAB_REPO/cli/lab-config.ts" "$LAB_REPO/Pulumi.lab.yaml" "$LAB_DIR/lab.json"; } >"$stack_config.new"
+  # A new lab (new SSH key) starts its secrets afresh; a changed stack file keeps them.
+  previous=$stack_config
+  if [ "$LAB_DIR/lab.json" -nt "$stack_config" ]; then previous=; rm -f "$LAB_DIR/.secrets-set"; fi
+  node --no-warnings "$LAB_REPO/cli/lab-config.ts" "$LAB_REPO/Pulumi.lab.yaml" "$LAB_DIR/lab.json" $previous >"$stack_config.new"
   mv "$stack_config.new" "$stack_config"
-  rm -f "$LAB_DIR/.secrets-set"
 fi
 pulumi stack select --create lab >/dev/null
 if [ ! -e "$LAB_DIR/.secrets-set" ]; then

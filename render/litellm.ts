@@ -140,6 +140,7 @@ export function liteLlmConfig(config: FabricConfig, gatewayId: string, options: 
 
   const generalSettings: Record<string, unknown> = {
     ...(gateway.masterKeyEnv === undefined ? {} : { master_key: `os.environ/${gateway.masterKeyEnv}` }),
+    ...(gateway.smokeFallbackTesting ? { dangerously_allow_mock_testing_request_params: true } : {}),
   };
 
   return {

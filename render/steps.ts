@@ -203,7 +203,7 @@ export function gatewayFileScript(g: GatewayFile): string {
     "ready() {",
     `  end=$(( $(date +%s) + ${g.readinessTimeoutSeconds} ))`,
     `  while [ "$(date +%s)" -lt "$end" ]; do`,
-    `    if curl -fsS -o /dev/null --max-time 2 ${shQuote(g.readinessUrl)}; then return 0; fi`,
+    `    if curl -fs -o /dev/null --max-time 2 ${shQuote(g.readinessUrl)}; then return 0; fi`,
     "    sleep 1",
     "  done",
     "  return 1",

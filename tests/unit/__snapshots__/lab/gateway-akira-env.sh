@@ -30,7 +30,7 @@ fi
 ready() {
   end=$(( $(date +%s) + 90 ))
   while [ "$(date +%s)" -lt "$end" ]; do
-    if curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:4000/health/readiness; then return 0; fi
+    if curl -fs -o /dev/null --max-time 2 http://127.0.0.1:4000/health/readiness; then return 0; fi
     sleep 1
   done
   return 1
