@@ -8,7 +8,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-purge= only=
+purge='' only=''
 while [ $# -gt 0 ]; do
   case $1 in
     --purge) purge=1 ;;
@@ -52,7 +52,7 @@ kill_all_in() { # kill_all_in NAME: TERM, then KILL (conmon ignores TERM), bound
 }
 
 clear_host() {
-  local h=$1 H ids
+  local h=$1 H
   H=$(lab_host_dir "$h")
   if lab_anchor_pid "$h" >/dev/null 2>&1; then
     timeout 60 "$LAB_SRC/exec.sh" "$h" podman rm -f --all -t 0 >/dev/null 2>&1 ||

@@ -4,7 +4,7 @@
 # own directories over the machine's, records its pid, then sleeps for ever: as long as it
 # lives, the host's mount namespace lives, and every other lab tool joins it by this pid.
 set -euo pipefail
-host=$1 hostdir=$2 systemctl_bin=$3
+hostdir=$2 systemctl_bin=$3 # $1: the host name (for ps)
 root="$hostdir/root"
 # Any failure before the final exec leaves a mark lab/up.sh waits for (exec runs no trap).
 trap 'touch "$hostdir/anchor.failed"' EXIT

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # the names are used by the scripts that source this
 # Shared definitions for the lab scripts. Source it; it defines names only (no side effects).
 #
 # The lab: a bridge in the root network namespace, one network namespace per fabric host

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Checks a running lab end to end, over SSH like fabric: command logging, podman in a host's
 # namespace, the systemctl stand-in, firewalld's rich rule (tailnet in, outsider out), the
-# Windows stand-in's contract and a simulated reboot. Leaves the hosts as it found them
-# (it removes what it made). Prints 'N passed, N failed'; exit 1 on any failure.
-# Usage: lab/selftest.sh      (after lab/up.sh)
+# Windows stand-in's contract and a simulated reboot. It removes what it made, but it installs
+# and removes the Windows scripts on armitage and reboots it, and its commands land in the
+# hosts' command logs: so it runs only on a fresh lab (every command log empty; it empties them
+# again at the end), or with --force (the logs keep its commands). Prints 'N passed, N failed'; exit 1 on any failure.
+# Usage: lab/selftest.sh [--force]      (right after lab/up.sh)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 [ -s "$LAB_DIR/lab.json" ] || lab_die "the lab is not up (lab/up.sh)"
 standin=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"].get("standin",""))' "$LAB_DIR/lab.json")
 [ -n "$standin" ] || lab_die "no stand-in image in lab.json"
+if [ "${1:-}" != --force ]; then
+  for h in "${LAB_HOSTS[@]}"; do
+    [ -s "$(lab_host_dir "$h")/commands.log" ] && lab_die "$h has been used (its commands.log is not empty): run on a fresh lab, or --force"
+  done
+fi
 
 pass=0 fail=0
 check() { # check NAME COMMAND...
@@ -28,8 +35,8 @@ on() { # on HOST COMMAND (over SSH, logged)
 }
 http() { curl -s -m "${2:-3}" -o /dev/null -w '%{http_code}' "$1"; }
 wait_http() { # wait_http URL [NETNS]: bounded poll for an answer
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     if [ -n "${2:-}" ]; then
       [ "$("$LAB_SRC/exec.sh" "$2" curl -s -m 1 -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
     else
@@ -88,7 +95,8 @@ t_unit() {
   wait_http http://127.0.0.1:8399/v1/models motoko || return 1
   on motoko 'systemctl restart lab-selftest && systemctl is-active lab-selftest' || return 1
   wait_http http://127.0.0.1:8399/v1/models motoko || return 1
-  on motoko 'systemctl disable --now lab-selftest; systemctl is-active lab-selftest; [ $? = 3 ] && ! podman container exists lab-selftest &&
+  on motoko 'systemctl disable --now lab-selftest; systemctl is-active lab-selftest; [ $? = 3 ] &&
+    for i in $(seq 1 50); do podman container exists lab-selftest || break; sleep 0.2; done && ! podman container exists lab-selftest &&
     rm -rf /etc/systemd/system/lab-selftest.service /podman/apps/lab-selftest && systemctl daemon-reload'
 }
 check "a podman unit: reload, enable, start, survives the session, restart, disable --now" t_unit
@@ -157,8 +165,15 @@ Remove-Item -Force -LiteralPath '$dir\\$s.ps1'
 }
 check "windows stand-in: install, vLLM, port proxy + firewall + task, reboot, removal" t_windows
 
-t_guard() { ip route get 100.64.1.1 2>&1 | grep -q -i unreachable && ip route get 198.19.0.1 2>&1 | grep -q -i unreachable; }
+t_guard() { ! ip route get 100.64.1.1 >/dev/null 2>&1 && ! ip route get 198.19.0.1 >/dev/null 2>&1 && ip route get 100.100.50.11 >/dev/null; }
 check "the lab ranges cannot leave the machine" t_guard
 
+# A fresh lab stays fresh: its command logs start empty again.
+if [ "${1:-}" != --force ]; then
+  for h in "${LAB_HOSTS[@]}"; do
+    log="$(lab_host_dir "$h")/commands.log"
+    { flock 9; : >"$log"; } 9>>"$log"
+  done
+fi
 printf '%s passed, %s failed\n' "$pass" "$fail"
 [ "$fail" = 0 ]

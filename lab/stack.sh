@@ -25,7 +25,12 @@ stack_config=Pulumi.lab.yaml
 if [ ! -e "$stack_config" ] || [ "$LAB_DIR/lab.json" -nt "$stack_config" ] || [ "$LAB_REPO/Pulumi.lab.yaml" -nt "$stack_config" ]; then
   # A new lab (new SSH key) starts its secrets afresh; a changed stack file keeps them.
   previous=$stack_config
-  if [ "$LAB_DIR/lab.json" -nt "$stack_config" ]; then previous=; rm -f "$LAB_DIR/.secrets-set"; fi
+  if [ "$LAB_DIR/lab.json" -nt "$stack_config" ]; then
+    # The hosts of the old lab are gone: so is what its state recorded.
+    previous=
+    rm -f "$LAB_DIR/.secrets-set"
+    if [ -e "$stack_config" ]; then rm -rf "$LAB_DIR/state" "$stack_config" && mkdir -p "$LAB_DIR/state"; fi
+  fi
   node --no-warnings "$LAB_REPO/cli/lab-config.ts" "$LAB_REPO/Pulumi.lab.yaml" "$LAB_DIR/lab.json" $previous >"$stack_config.new"
   mv "$stack_config.new" "$stack_config"
 fi

@@ -25,11 +25,13 @@ SYSTEMCTL_DIR="$LAB_CACHE/systemctl"
 ensure_systemctl() {
   local deb
   deb=$(compgen -G "$LAB_CACHE/debs/systemctl_*.deb" | head -1) || lab_die "no systemctl .deb (lab/deps.sh)"
-  [ -x "$SYSTEMCTL_DIR/usr/bin/systemctl" ] && [ "$SYSTEMCTL_DIR/usr/bin/systemctl" -nt "$deb" ] && return 0
-  rm -rf "$SYSTEMCTL_DIR"
+  local bin="$SYSTEMCTL_DIR/usr/bin/systemctl"
+  if [ -x "$bin" ] && [ "$bin" -nt "$deb" ] && [ "$bin" -nt "$LAB_SRC/systemctl-patch.py" ]; then return 0; fi
+  rm -rf "$SYSTEMCTL_DIR" "$SYSTEMCTL_DIR.partial"
   dpkg -x "$deb" "$SYSTEMCTL_DIR.partial"
+  /usr/bin/python3 "$LAB_SRC/systemctl-patch.py" "$SYSTEMCTL_DIR.partial/usr/bin/systemctl"
   mv "$SYSTEMCTL_DIR.partial" "$SYSTEMCTL_DIR"
-  touch "$SYSTEMCTL_DIR/usr/bin/systemctl"
+  touch "$bin"
 }
 
 # --- keys ---------------------------------------------------------------------------------

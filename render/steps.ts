@@ -117,7 +117,9 @@ export function removeUnitScript(unit: string): string {
   const path = unitPath(unit);
   return [
     "set -eu",
-    `systemctl disable --now ${u} >/dev/null 2>&1 || systemctl stop ${u} >/dev/null 2>&1 || true`,
+    // stop, then disable: `disable --now` does not stop everywhere (and reports success).
+    `systemctl stop ${u} >/dev/null 2>&1 || true`,
+    `systemctl disable ${u} >/dev/null 2>&1 || true`,
     `if [ -e ${shQuote(`${path}.pre-fabric`)} ]; then`,
     `  mv -f ${shQuote(`${path}.pre-fabric`)} ${shQuote(path)}`,
     "  systemctl daemon-reload",

@@ -40,5 +40,9 @@ fi
 # The integration tests' real LiteLLM proxy and the vLLM stand-in: built once, cached.
 "$_fabric_root/scripts/standin.sh" >/dev/null
 "$_fabric_root/scripts/litellm.sh" >/dev/null
-_fabric_say "node $(node --version), dependencies ready"
+# The e2e tests: the lab's Debian packages, and the Pulumi engine (built once from the Go
+# module proxy; about 15 minutes cold on 2 cores, then cached).
+"$_fabric_root/lab/deps.sh"
+PATH="$("$_fabric_root/scripts/pulumi-engine.sh"):$PATH"
+_fabric_say "node $(node --version), pulumi $(pulumi version), dependencies ready"
 cd - >/dev/null

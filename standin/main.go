@@ -420,12 +420,34 @@ func newServer(opts Options, getenv func(string) string) *server {
 		delay: time.Duration(delay) * time.Millisecond, created: time.Now().Unix()}
 }
 
-// handler counts every request, then routes it.
-func (s *server) handler() http.Handler {
+// statusRecorder remembers the status a handler answered, for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// handler counts every request, routes it, and writes an access line like vLLM's (uvicorn's)
+// to logger when there is one.
+func (s *server) handler(logger *log.Logger) http.Handler {
 	mux := s.routes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.stats.requests.Add(1)
-		mux.ServeHTTP(w, r)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		mux.ServeHTTP(rec, r)
+		if logger != nil {
+			logger.Printf("INFO: %s - \"%s %s %s\" %d %s", r.RemoteAddr, r.Method, r.URL.RequestURI(), r.Proto, rec.status, http.StatusText(rec.status))
+		}
 	})
 }
 
@@ -437,5 +459,5 @@ func main() {
 	s := newServer(opts, os.Getenv)
 	addr := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
 	log.Printf("standin %s serving %v (%s) on %s", s.name, opts.ServedNames, opts.Model, addr)
-	log.Fatal((&http.Server{Addr: addr, Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe())
+	log.Fatal((&http.Server{Addr: addr, Handler: s.handler(log.Default()), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe())
 }

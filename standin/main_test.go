@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -81,7 +82,7 @@ func TestNameFromEnvOrHostname(t *testing.T) {
 func newTestServer(t *testing.T, fail bool) (*httptest.Server, *server) {
 	t.Helper()
 	s := &server{opts: Options{Model: "org/m", ServedNames: []string{"chat-model", "other-name"}, MaxModelLen: 4096}, name: "armitage", fail: fail, created: 1}
-	ts := httptest.NewServer(s.handler())
+	ts := httptest.NewServer(s.handler(nil))
 	t.Cleanup(ts.Close)
 	return ts, s
 }
@@ -337,5 +338,16 @@ func TestUnknownRouteIsJSON404(t *testing.T) {
 	var out map[string]any
 	if res := get(t, ts.URL+"/v2/nothing", &out); res.StatusCode != 404 || out["error"] == nil {
 		t.Fatalf("got %d %v", res.StatusCode, out)
+	}
+}
+
+func TestAccessLog(t *testing.T) {
+	s := &server{opts: Options{Model: "m", ServedNames: []string{"m"}}, name: "x"}
+	var buf strings.Builder
+	ts := httptest.NewServer(s.handler(log.New(&buf, "", 0)))
+	defer ts.Close()
+	post(t, ts.URL+"/v1/chat/completions", `{"model":"nope","messages":[]}`)
+	if !strings.Contains(buf.String(), `"POST /v1/chat/completions HTTP/1.1" 404 Not Found`) {
+		t.Fatalf("access log %q", buf.String())
 	}
 }

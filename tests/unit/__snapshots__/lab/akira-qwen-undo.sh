@@ -1,5 +1,6 @@
 set -eu
-systemctl disable --now vllm >/dev/null 2>&1 || systemctl stop vllm >/dev/null 2>&1 || true
+systemctl stop vllm >/dev/null 2>&1 || true
+systemctl disable vllm >/dev/null 2>&1 || true
 if [ -e /etc/systemd/system/vllm.service.pre-fabric ]; then
   mv -f /etc/systemd/system/vllm.service.pre-fabric /etc/systemd/system/vllm.service
   systemctl daemon-reload

@@ -1,5 +1,6 @@
 set -eu
-systemctl disable --now openai-standin >/dev/null 2>&1 || systemctl stop openai-standin >/dev/null 2>&1 || true
+systemctl stop openai-standin >/dev/null 2>&1 || true
+systemctl disable openai-standin >/dev/null 2>&1 || true
 if [ -e /etc/systemd/system/openai-standin.service.pre-fabric ]; then
   mv -f /etc/systemd/system/openai-standin.service.pre-fabric /etc/systemd/system/openai-standin.service
   systemctl daemon-reload
