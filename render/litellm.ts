@@ -103,7 +103,7 @@ export function liteLlmConfig(config: FabricConfig, gatewayId: string, options: 
     num_retries: gateway.numRetries,
     drop_params: true,
     // Keyed by alias too: LiteLLM looks fallbacks up by the name the client sent, so a request
-    // to `local/chat` would otherwise fail instead of falling back (measured on 1.103.0).
+    // to `local/chat` would otherwise fail instead of falling back (measured on the pinned release).
     ...(models.fallbacks.length > 0
       ? {
           fallbacks: models.fallbacks.flatMap((f) => [

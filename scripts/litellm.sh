@@ -18,7 +18,7 @@ set -euo pipefail
 readonly VERSION=1.106.2
 # Every package of the install, pinned (pip freeze of a working install), so every machine
 # gets the same environment whatever the index serves later.
-readonly CONSTRAINTS=$(cat <<'EOF'
+CONSTRAINTS=$(cat <<'EOF'
 aiohappyeyeballs==2.7.1
 aiohttp==3.14.5
 aiosignal==1.4.0
@@ -82,6 +82,7 @@ mdurl==0.1.2
 msal==1.39.0
 msal-extensions==1.3.1
 multidict==7.2.1
+nodeenv==1.12.0
 numpy==2.4.6
 oauthlib==4.0.1
 openai==2.54.0
@@ -91,6 +92,8 @@ packaging==26.3
 pfzy==0.3.4
 polars==1.44.2
 polars-runtime-32==1.44.2
+prisma==0.15.0
+prometheus_client==0.26.0
 prompt_toolkit==3.0.53
 propcache==0.5.4
 psycopg==3.3.9
@@ -138,14 +141,18 @@ yarl==1.25.1
 zipp==4.1.2
 EOF
 )
-readonly REQUIREMENTS="litellm[proxy]==$VERSION"
+readonly CONSTRAINTS
+# prisma: only imported, never used (no database here), but without it a request with no key
+# gets 500 instead of 401 (the auth error handler imports it). prometheus-client: needed by
+# `callbacks: ["prometheus"]` (not in the [proxy] extra; without it the proxy fails to start).
+readonly REQUIREMENTS=("litellm[proxy]==$VERSION" prisma==0.15.0 prometheus-client==0.26.0)
 readonly CACHE="${FABRIC_CACHE:-$HOME/.cache/fabric}"
 readonly BASE="$CACHE/litellm"
 readonly DEST="$BASE/$VERSION"
 readonly PYTHON=${FABRIC_PYTHON:-python3}
 
 # What the venv was built from: a different stamp means rebuild.
-stamp=$(printf '%s\n%s\n%s\n' "$REQUIREMENTS" "$CONSTRAINTS" \
+stamp=$(printf '%s\n%s\n%s\n' "${REQUIREMENTS[*]}" "$CONSTRAINTS" \
   "$("$PYTHON" -c 'import sys; print(sys.version.split()[0], sys.executable)')" | sha256sum | cut -c1-16)
 
 if [ -x "$DEST/bin/litellm" ] && [ "$(cat "$DEST/.fabric-stamp" 2>/dev/null)" = "$stamp" ]; then
@@ -167,12 +174,12 @@ t0=$(date +%s)
 tmp=$(mktemp -d "$BASE/.tmp-$VERSION-XXXXXX")
 chmod 755 "$tmp" # mktemp makes it 0700; the lab image runs it as another user
 trap 'rm -rf "$tmp"' EXIT
-echo "fabric: installing $REQUIREMENTS into $DEST (a few minutes, once)" >&2
-"$PYTHON" -m venv "$tmp"
+echo "fabric: installing ${REQUIREMENTS[*]} into $DEST (a few minutes, once)" >&2
+"$PYTHON" -m venv --prompt "litellm-$VERSION" "$tmp"
 printf '%s\n' "$CONSTRAINTS" >"$tmp/.fabric-constraints.txt"
 # --no-compile: bytecode is compiled below with the final paths in it.
 PIP_DISABLE_PIP_VERSION_CHECK=1 "$tmp/bin/pip" install --quiet --no-compile --only-binary=:all: \
-  --constraint "$tmp/.fabric-constraints.txt" "$REQUIREMENTS" >&2
+  --constraint "$tmp/.fabric-constraints.txt" "${REQUIREMENTS[@]}" >&2
 
 # Point the venv at its final place: #! lines, activate scripts, pyvenv.cfg.
 grep -rlI --null -F "$tmp" "$tmp/bin" "$tmp/pyvenv.cfg" | xargs -0 -r sed -i "s|$tmp|$DEST|g"

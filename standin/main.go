@@ -11,6 +11,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -184,6 +185,44 @@ func Embedding(model, text string, dims int) []float64 {
 	return v
 }
 
+// EmbeddingInputs reads an OpenAI embeddings input: a string, a list of strings, a list of
+// token ids (one input), or a list of token-id lists. Token ids are hashed as written.
+func EmbeddingInputs(input any) []string {
+	switch in := input.(type) {
+	case string:
+		return []string{in}
+	case []any:
+		if len(in) == 0 {
+			return nil
+		}
+		if _, ok := in[0].(float64); ok {
+			b, _ := json.Marshal(in)
+			return []string{string(b)}
+		}
+		var inputs []string
+		for _, x := range in {
+			if v, ok := x.(string); ok {
+				inputs = append(inputs, v)
+			} else {
+				b, _ := json.Marshal(x)
+				inputs = append(inputs, string(b))
+			}
+		}
+		return inputs
+	}
+	return nil
+}
+
+// Base64Floats encodes a vector as vLLM and OpenAI do for encoding_format "base64": the
+// little-endian float32 values, base64-encoded.
+func Base64Floats(v []float64) string {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(float32(x)))
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
 // Truncate keeps at most n runes of s.
 func Truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -259,8 +298,9 @@ func (s *server) routes() *http.ServeMux {
 
 func (s *server) embeddings(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Model string `json:"model"`
-		Input any    `json:"input"`
+		Model          string `json:"model"`
+		Input          any    `json:"input"`
+		EncodingFormat string `json:"encoding_format"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeError(w, 400, "BadRequestError", "invalid JSON: "+err.Error())
@@ -270,30 +310,24 @@ func (s *server) embeddings(w http.ResponseWriter, r *http.Request) {
 		unknownModel(w, req.Model)
 		return
 	}
-	var inputs []string
-	switch in := req.Input.(type) {
-	case string:
-		inputs = []string{in}
-	case []any:
-		for _, x := range in {
-			switch v := x.(type) {
-			case string:
-				inputs = append(inputs, v)
-			default: // token ids, or a list of them: hashed as written
-				b, _ := json.Marshal(v)
-				inputs = append(inputs, string(b))
-			}
-		}
-	}
+	inputs := EmbeddingInputs(req.Input)
 	if len(inputs) == 0 {
 		writeError(w, 400, "BadRequestError", "input must be a string or a non-empty list")
+		return
+	}
+	if req.EncodingFormat != "" && req.EncodingFormat != "float" && req.EncodingFormat != "base64" {
+		writeError(w, 400, "BadRequestError", fmt.Sprintf("unknown encoding_format %q", req.EncodingFormat))
 		return
 	}
 	s.stats.embeddings.Add(1)
 	data := []map[string]any{}
 	n := 0
 	for i, t := range inputs {
-		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": Embedding(req.Model, t, EmbeddingDims)})
+		var vector any = Embedding(req.Model, t, EmbeddingDims)
+		if req.EncodingFormat == "base64" {
+			vector = Base64Floats(vector.([]float64))
+		}
+		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": vector})
 		n += tokens(t)
 	}
 	writeJSON(w, 200, map[string]any{"id": fmt.Sprintf("embd-%d", time.Now().UnixNano()), "object": "list",

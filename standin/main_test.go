@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"log"
@@ -349,5 +351,44 @@ func TestAccessLog(t *testing.T) {
 	post(t, ts.URL+"/v1/chat/completions", `{"model":"nope","messages":[]}`)
 	if !strings.Contains(buf.String(), `"POST /v1/chat/completions HTTP/1.1" 404 Not Found`) {
 		t.Fatalf("access log %q", buf.String())
+	}
+}
+
+func TestEmbeddingInputs(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{`"a"`, []string{"a"}},
+		{`["a","b"]`, []string{"a", "b"}},
+		{`[1,2,3]`, []string{"[1,2,3]"}},
+		{`[[1,2],[3]]`, []string{"[1,2]", "[3]"}},
+		{`[]`, nil},
+		{`5`, nil},
+	} {
+		var v any
+		_ = json.Unmarshal([]byte(c.in), &v)
+		if got := EmbeddingInputs(v); !reflect.DeepEqual(got, c.want) {
+			t.Fatalf("%s: got %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestEmbeddingsBase64(t *testing.T) {
+	ts, _ := newTestServer(t, false)
+	_, out := post(t, ts.URL+"/v1/embeddings", `{"model":"chat-model","input":"x","encoding_format":"base64"}`)
+	got, _ := out["data"].([]any)[0].(map[string]any)["embedding"].(string)
+	raw, err := base64.StdEncoding.DecodeString(got)
+	if err != nil || len(raw) != 4*EmbeddingDims {
+		t.Fatalf("base64 %q: %v", got, err)
+	}
+	want := Embedding("chat-model", "x", EmbeddingDims)
+	for i := range want {
+		if f := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:])); math.Abs(float64(f)-want[i]) > 1e-6 {
+			t.Fatalf("component %d: %v, want %v", i, f, want[i])
+		}
+	}
+	if res, _ := post(t, ts.URL+"/v1/embeddings", `{"model":"chat-model","input":"x","encoding_format":"int8"}`); res.StatusCode != 400 {
+		t.Fatalf("unknown encoding: %d", res.StatusCode)
 	}
 }
