@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config/gateways.ts";
 import { contentHash } from "../render/hash.ts";
-import { gatewayCorsEnv } from "../render/litellm.ts";
+import { renderGatewayUnit } from "../render/litellm.ts";
 import { ensureUnitScript, gatewayFileRemoveScript, gatewayFileScript, gatewayRestartPending, removeUnitScript } from "../render/steps.ts";
-import { renderContainerUnit } from "../render/systemd.ts";
 import type { Host } from "./host.ts";
 import { KeyVaultSecretSync } from "./key-vault-secret-sync.ts";
 import type { RedisCache } from "./redis-cache.ts";
@@ -42,14 +41,9 @@ export class LiteLlmGateway extends pulumi.ComponentResource {
     this.readinessUrl = `http://${localAddress}:${gateway.port}/health/readiness`;
     this.configHash = contentHash(args.config);
 
-    const unit = renderContainerUnit({
-      description: `fabric: LiteLLM gateway (${gateway.unit})`,
-      containerName: gateway.containerName,
-      image: gateway.image,
-      ...(args.secretValues === undefined ? {} : { envFile: `${dir}/.env` }),
-      podmanArgs: ["-v", `${dir}/config.yaml:/app/config.yaml:ro,z`, "-e", gatewayCorsEnv(gateway, host.config.address)],
-      args: ["--config", "/app/config.yaml", "--host", gateway.bind, "--port", String(gateway.port)],
-      ...(args.cache === undefined ? {} : { after: [`${gateway.containerName}-redis.service`] }),
+    const unit = renderGatewayUnit(gateway, host.config.address, {
+      envFile: args.secretValues !== undefined,
+      redis: args.cache !== undefined,
     });
     const unitStep = host.step(
       `${name}-unit`,

@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config/backends.ts";
 import { contentHash } from "../render/hash.ts";
 import { ensureUnitScript, removeUnitScript } from "../render/steps.ts";
-import { renderContainerUnit } from "../render/systemd.ts";
-import { vllmCacheDir, vllmContainerName, vllmPodmanArgs, vllmServerArgs } from "../render/vllm.ts";
+import { renderVllmUnit, vllmCacheDir, vllmContainerName, vllmServerArgs } from "../render/vllm.ts";
 import { invokeWindowsScriptCommand, windowsScriptPath } from "../render/windows.ts";
 import type { Host } from "./host.ts";
 import { tokens } from "./tokens.ts";
@@ -33,13 +32,7 @@ export class VllmServer extends pulumi.ComponentResource {
 
     if (host.config.os === "linux") {
       const appsDir = host.config.appsDir ?? "/";
-      const unit = renderContainerUnit({
-        description: `fabric: vLLM ${backend.servedName} (${backendId})`,
-        containerName: this.containerName,
-        image: backend.image,
-        podmanArgs: vllmPodmanArgs(host.config, backendId, backend),
-        args: vllmServerArgs(backend),
-      });
+      const unit = renderVllmUnit(host.config, backendId, backend);
       this.specHash = contentHash(unit);
       host.step(
         `${name}-unit`,

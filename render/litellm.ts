@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import type { GatewayConfig } from "../config/gateways.ts";
 import type { FabricConfig } from "../config/load.ts";
+import { renderContainerUnit } from "./systemd.ts";
 
 export interface LiteLlmRenderOptions {
   /** Where the gateway reaches a backend; defaults to {@link backendApiBase}. Tests point it at stand-ins. */
@@ -167,4 +168,22 @@ export function renderLiteLlmConfig(config: FabricConfig, gatewayId: string, opt
 export function gatewayCorsEnv(gateway: GatewayConfig, hostAddress: string): string {
   const origins = gateway.corsOrigins.length > 0 ? gateway.corsOrigins : [`http://${hostAddress}:${gateway.port}`];
   return `LITELLM_CORS_ORIGINS=${origins.join(",")}`;
+}
+
+/** The systemd unit that runs a gateway: its config mounted, its `.env` when it has secrets. */
+export function renderGatewayUnit(
+  gateway: GatewayConfig,
+  hostAddress: string,
+  options: { readonly envFile: boolean; readonly redis: boolean },
+): string {
+  const dir = gateway.appDir;
+  return renderContainerUnit({
+    description: `fabric: LiteLLM gateway (${gateway.unit})`,
+    containerName: gateway.containerName,
+    image: gateway.image,
+    ...(options.envFile ? { envFile: `${dir}/.env` } : {}),
+    podmanArgs: ["-v", `${dir}/config.yaml:/app/config.yaml:ro,z`, "-e", gatewayCorsEnv(gateway, hostAddress)],
+    args: ["--config", "/app/config.yaml", "--host", gateway.bind, "--port", String(gateway.port)],
+    ...(options.redis ? { after: [`${gateway.containerName}-redis.service`] } : {}),
+  });
 }

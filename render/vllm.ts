@@ -1,5 +1,6 @@
 import type { BackendConfig } from "../config/backends.ts";
 import type { HostConfig } from "../config/hosts.ts";
+import { renderContainerUnit } from "./systemd.ts";
 
 export function vllmContainerName(backendId: string, backend: BackendConfig): string {
   return backend.containerName ?? `vllm-${backendId}`;
@@ -59,4 +60,15 @@ export function vllmPodmanArgs(host: HostConfig, backendId: string, backend: Bac
   const env = Object.entries(backend.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   const cache = host.appsDir === undefined ? [] : ["-v", `${vllmCacheDir(host.appsDir, backendId, backend)}:/root/.cache/huggingface`];
   return [...gpuPodmanArgs(host.gpu), ...cache, ...env];
+}
+
+/** The systemd unit that runs a backend on a Linux host. */
+export function renderVllmUnit(host: HostConfig, backendId: string, backend: BackendConfig): string {
+  return renderContainerUnit({
+    description: `fabric: vLLM ${backend.servedName} (${backendId})`,
+    containerName: vllmContainerName(backendId, backend),
+    image: backend.image,
+    podmanArgs: vllmPodmanArgs(host, backendId, backend),
+    args: vllmServerArgs(backend),
+  });
 }

@@ -2,7 +2,7 @@ import { renderAskCliEnv } from "../../components/ask-cli-client.ts";
 import type { FabricConfig } from "../../config/load.ts";
 import { renderEnvFile } from "../../render/env-file.ts";
 import { firewallEnsureScript, firewallUndoScript } from "../../render/firewalld.ts";
-import { gatewayCorsEnv, renderLiteLlmConfig } from "../../render/litellm.ts";
+import { renderGatewayUnit, renderLiteLlmConfig } from "../../render/litellm.ts";
 import { decodePowerShellCommand } from "../../render/quote.ts";
 import {
   ensureFileScript,
@@ -12,8 +12,7 @@ import {
   removeUnitScript,
   restoreFileScript,
 } from "../../render/steps.ts";
-import { renderContainerUnit } from "../../render/systemd.ts";
-import { vllmCacheDir, vllmContainerName, vllmPodmanArgs, vllmServerArgs } from "../../render/vllm.ts";
+import { renderVllmUnit, vllmCacheDir, vllmContainerName, vllmServerArgs } from "../../render/vllm.ts";
 import {
   installWindowsScriptCommand,
   invokeWindowsScriptCommand,
@@ -42,17 +41,7 @@ export function renderedArtifacts(config: FabricConfig): Artifact[] {
     if (host === undefined) continue;
     const name = vllmContainerName(id, backend);
     if (host.os === "linux") {
-      add(
-        `${id}.service`,
-        "service",
-        renderContainerUnit({
-          description: `fabric: vLLM ${backend.servedName} (${id})`,
-          containerName: name,
-          image: backend.image,
-          podmanArgs: vllmPodmanArgs(host, id, backend),
-          args: vllmServerArgs(backend),
-        }),
-      );
+      add(`${id}.service`, "service", renderVllmUnit(host, id, backend));
       add(
         `${id}-ensure.sh`,
         "sh",
@@ -92,19 +81,7 @@ export function renderedArtifacts(config: FabricConfig): Artifact[] {
     add(
       `gateway-${id}.service`,
       "service",
-      renderContainerUnit({
-        description: `fabric: LiteLLM gateway (${gateway.unit})`,
-        containerName: gateway.containerName,
-        image: gateway.image,
-        envFile: `${dir}/.env`,
-        podmanArgs: [
-          "-v",
-          `${dir}/config.yaml:/app/config.yaml:ro,z`,
-          "-e",
-          gatewayCorsEnv(gateway, config.hosts[gateway.host]?.address ?? ""),
-        ],
-        args: ["--config", "/app/config.yaml", "--host", gateway.bind, "--port", String(gateway.port)],
-      }),
+      renderGatewayUnit(gateway, config.hosts[gateway.host]?.address ?? "", { envFile: true, redis: false }),
     );
     add(
       `gateway-${id}-unit-ensure.sh`,
